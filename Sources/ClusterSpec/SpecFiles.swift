@@ -1,0 +1,53 @@
+import Foundation
+
+/// A file-system problem, phrased for the user.
+public struct FileError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Reading spec files and expanding directories into the spec files they hold.
+public enum SpecFiles {
+    /// The file name pattern of specs inside a directory argument.
+    public static let suffix = ".cluster.yaml"
+
+    /// The bytes of `path`; refuses directories and files larger than the parser accepts.
+    public static func read(_ path: String) throws(FileError) -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw FileError("\(path): no such file")
+        }
+        guard !isDirectory.boolValue else { throw FileError("\(path): is a directory, expected a spec file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileError("\(path): cannot be read (permission denied?)")
+        }
+        return [UInt8](data)
+    }
+
+    /// Expands each argument: a directory becomes the `*.cluster.yaml` files directly inside it
+    /// (sorted); a file stays as given.
+    public static func expand(_ arguments: [String]) throws(FileError) -> [String] {
+        var result: [String] = []
+        for argument in arguments {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
+                let names: [String]
+                do {
+                    names = try FileManager.default.contentsOfDirectory(atPath: argument)
+                } catch {
+                    throw FileError("\(argument): cannot list directory")
+                }
+                let specs = names.filter { $0.hasSuffix(suffix) }.sorted()
+                guard !specs.isEmpty else { throw FileError("\(argument): directory holds no *\(suffix) files") }
+                let prefix = argument.hasSuffix("/") ? argument : argument + "/"
+                result += specs.map { prefix + $0 }
+            } else {
+                result.append(argument)
+            }
+        }
+        return result
+    }
+}

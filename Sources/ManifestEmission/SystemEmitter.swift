@@ -1,0 +1,58 @@
+import SpecModel
+
+/// The emission room's entry point: a parsed system in, its Kubernetes objects and files out.
+public enum SystemEmitter {
+    /// Every object of `system`, in `kustomize build` order.
+    public static func resources(_ system: SystemSpec) -> [Resource] {
+        let name = system.name.value
+        var resources: [Resource] = []
+        resources += system.namespaces.filter(\.create.value).map { ConfigEmitter.namespace($0, system: name) }
+        resources += system.configMaps.map { ConfigEmitter.configMap($0, system: name) }
+        resources += system.volumeClaims.map { ConfigEmitter.volumeClaim($0, system: name) }
+        let services = ServiceEmitter(system: system)
+        resources += system.services.flatMap(services.resources)
+        let jobs = JobEmitter(system: system)
+        resources += system.jobs.flatMap(jobs.resources)
+        return ResourceOrder.sorted(resources)
+    }
+
+    /// Objects that share kind, namespace and name (a generated name colliding with a declared one).
+    public static func collisions(_ resources: [Resource]) -> [(first: Resource, second: Resource)] {
+        var seen: [String: Resource] = [:]
+        var result: [(first: Resource, second: Resource)] = []
+        for resource in resources {
+            if let first = seen[resource.id] {
+                result.append((first, resource))
+            } else {
+                seen[resource.id] = resource
+            }
+        }
+        return result
+    }
+
+    /// The `base/` directory: one file per object and a `kustomization.yaml` listing them in order.
+    public static func baseTree(_ resources: [Resource]) -> FileTree {
+        var tree = FileTree()
+        for resource in resources {
+            tree[resource.fileName] = ManifestWriter.yaml(resource.body)
+        }
+        tree["kustomization.yaml"] = ManifestWriter.yaml(kustomization(resources: resources.map(\.fileName)))
+        return tree
+    }
+
+    /// A Kustomization with built-in fields only, so Flux and Argo CD build it without plugins.
+    public static func kustomization(resources: [String], extra: KeyValuePairs<String, ManifestValue> = [:]) -> ManifestValue {
+        var entries: [ManifestValue.Entry] = [
+            .init("apiVersion", "kustomize.config.k8s.io/v1beta1"),
+            .init("kind", "Kustomization"),
+            .init("resources", .list(resources.map(ManifestValue.string))),
+        ]
+        for (key, value) in extra where value != .absent { entries.append(.init(key, value)) }
+        return .map(entries)
+    }
+
+    /// A multi-document YAML stream of `resources`.
+    public static func stream(_ resources: [Resource]) -> String {
+        ManifestWriter.yamlStream(resources.map(\.body))
+    }
+}

@@ -1,0 +1,103 @@
+import SpecModel
+
+/// How serious a diagnostic is. Ordered: `note < warning < error`.
+public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable {
+    case note, warning, error
+
+    private var rank: Int {
+        switch self {
+        case .note: return 0
+        case .warning: return 1
+        case .error: return 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// A secondary location that explains a diagnostic ("first defined here").
+public struct DiagnosticNote: Sendable, Hashable {
+    public var message: String
+    public var location: SourceLocation?
+
+    public init(_ message: String, at location: SourceLocation? = nil) {
+        self.message = message
+        self.location = location
+    }
+}
+
+/// Why a finding is not counted: the waiver that covers it.
+public struct Suppression: Sendable, Hashable {
+    public var reason: String
+    public var location: SourceLocation
+
+    public init(reason: String, location: SourceLocation) {
+        self.reason = reason
+        self.location = location
+    }
+}
+
+/// One problem found in a spec: parse errors and rule findings alike.
+///
+/// `id` is stable (kebab-case) so tools, waivers and tests can key on it.
+public struct Diagnostic: Sendable, Hashable {
+    public var id: String
+    public var severity: Severity
+    public var message: String
+    public var location: SourceLocation?
+    public var notes: [DiagnosticNote]
+    /// One sentence telling the user how to fix it.
+    public var fix: String?
+    /// Set when a waiver covers the finding; suppressed findings are reported, not counted.
+    public var suppression: Suppression?
+
+    public init(
+        id: String, severity: Severity, message: String, location: SourceLocation?,
+        notes: [DiagnosticNote] = [], fix: String? = nil, suppression: Suppression? = nil
+    ) {
+        self.id = id
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.notes = notes
+        self.fix = fix
+        self.suppression = suppression
+    }
+
+    /// Orders diagnostics by file, line, column, then id and message, so output never depends on
+    /// the order in which specs were given or rules ran.
+    public static func sortKey(_ lhs: Diagnostic, _ rhs: Diagnostic) -> Bool {
+        let lhsLocation = lhs.location ?? SourceLocation(file: "", line: 0, column: 0)
+        let rhsLocation = rhs.location ?? SourceLocation(file: "", line: 0, column: 0)
+        if lhsLocation != rhsLocation { return lhsLocation < rhsLocation }
+        if lhs.id != rhs.id { return lhs.id < rhs.id }
+        return lhs.message < rhs.message
+    }
+}
+
+/// Collects diagnostics while a stage runs.
+public struct DiagnosticBag: Sendable {
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init() {}
+
+    public mutating func append(_ diagnostic: Diagnostic) {
+        diagnostics.append(diagnostic)
+    }
+
+    public mutating func append(contentsOf other: [Diagnostic]) {
+        diagnostics.append(contentsOf: other)
+    }
+
+    /// Records an error.
+    public mutating func error(_ id: String, _ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = [], fix: String? = nil) {
+        diagnostics.append(Diagnostic(id: id, severity: .error, message: message, location: location, notes: notes, fix: fix))
+    }
+
+    /// Records a warning.
+    public mutating func warning(_ id: String, _ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = [], fix: String? = nil) {
+        diagnostics.append(Diagnostic(id: id, severity: .warning, message: message, location: location, notes: notes, fix: fix))
+    }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error && $0.suppression == nil } }
+}

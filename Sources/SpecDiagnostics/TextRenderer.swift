@@ -1,0 +1,90 @@
+import SpecModel
+
+/// Renders diagnostics the way compilers do:
+/// `path:line:col: error: message [id]`, the source line, a caret, then notes and the fix.
+public struct TextRenderer: Sendable {
+    /// Wraps parts of the output in terminal colours; identity when colour is off.
+    public struct Styles: Sendable {
+        public var error: @Sendable (String) -> String
+        public var warning: @Sendable (String) -> String
+        public var note: @Sendable (String) -> String
+        public var emphasis: @Sendable (String) -> String
+        public var caret: @Sendable (String) -> String
+
+        public init(
+            error: @escaping @Sendable (String) -> String, warning: @escaping @Sendable (String) -> String,
+            note: @escaping @Sendable (String) -> String, emphasis: @escaping @Sendable (String) -> String,
+            caret: @escaping @Sendable (String) -> String
+        ) {
+            self.error = error
+            self.warning = warning
+            self.note = note
+            self.emphasis = emphasis
+            self.caret = caret
+        }
+
+        /// No colour at all.
+        public static let plain = Styles(error: { $0 }, warning: { $0 }, note: { $0 }, emphasis: { $0 }, caret: { $0 })
+    }
+
+    public var sources: SourceText
+    public var styles: Styles
+
+    public init(sources: SourceText, styles: Styles = .plain) {
+        self.sources = sources
+        self.styles = styles
+    }
+
+    /// All diagnostics, one block each, followed by a summary line when there is more than one.
+    public func render(_ diagnostics: [Diagnostic]) -> String {
+        var output = ""
+        for diagnostic in diagnostics {
+            output += render(diagnostic)
+        }
+        return output
+    }
+
+    /// One diagnostic block.
+    public func render(_ diagnostic: Diagnostic) -> String {
+        var output = ""
+        let prefix = diagnostic.location.map { "\($0.file):\($0.line):\($0.column): " } ?? "clusterspec: "
+        let label: String
+        switch diagnostic.severity {
+        case .error: label = styles.error("error:")
+        case .warning: label = styles.warning("warning:")
+        case .note: label = styles.note("note:")
+        }
+        var headline = "\(styles.emphasis(prefix))\(label) \(diagnostic.message) [\(diagnostic.id)]"
+        if diagnostic.suppression != nil { headline += " (waived)" }
+        output += headline + "\n"
+        if let location = diagnostic.location {
+            output += excerpt(at: location)
+        }
+        for note in diagnostic.notes {
+            if let location = note.location {
+                output += "\(styles.emphasis("\(location.file):\(location.line):\(location.column):")) \(styles.note("note:")) \(note.message)\n"
+            } else {
+                output += "  \(styles.note("note:")) \(note.message)\n"
+            }
+        }
+        if let suppression = diagnostic.suppression {
+            output += "  \(styles.note("waived:")) \(suppression.reason) (\(suppression.location))\n"
+        }
+        if let fix = diagnostic.fix {
+            output += "  \(styles.note("fix:")) \(fix)\n"
+        }
+        return output
+    }
+
+    /// The source line and a caret under the column; tabs are kept so the caret lines up.
+    private func excerpt(at location: SourceLocation) -> String {
+        guard let line = sources.line(location.line, of: location.file) else { return "" }
+        let gutter = String(location.line)
+        var padding = ""
+        for (index, character) in line.unicodeScalars.enumerated() where index < location.column - 1 {
+            padding.append(character == "\t" ? "\t" : " ")
+        }
+        let blank = String(repeating: " ", count: gutter.count)
+        return " \(gutter) | \(line)\n \(blank) | \(padding)\(styles.caret("^"))\n"
+    }
+}

@@ -1,0 +1,180 @@
+/// An integer or a percentage, as Kubernetes accepts for surge, unavailability and PDB budgets.
+public enum IntOrPercent: Sendable, Hashable, CustomStringConvertible {
+    case count(Int)
+    case percent(Int)
+
+    public var description: String {
+        switch self {
+        case .count(let value): return String(value)
+        case .percent(let value): return "\(value)%"
+        }
+    }
+
+    /// The absolute number for `total` pods; percentages round up as Kubernetes does for
+    /// maxUnavailable of a PDB and maxSurge, down when `roundUp` is false.
+    public func resolved(total: Int, roundUp: Bool) -> Int {
+        switch self {
+        case .count(let value): return value
+        case .percent(let value):
+            let product = value * total
+            return roundUp ? (product + 99) / 100 : product / 100
+        }
+    }
+}
+
+/// The rolling-update budget of a Deployment.
+public struct StrategySpec: Sendable {
+    public var maxSurge: Located<IntOrPercent>
+    public var maxUnavailable: Located<IntOrPercent>
+
+    public init(maxSurge: Located<IntOrPercent>, maxUnavailable: Located<IntOrPercent>) {
+        self.maxSurge = maxSurge
+        self.maxUnavailable = maxUnavailable
+    }
+}
+
+/// The budget a PodDisruptionBudget enforces.
+public enum DisruptionBudget: Sendable, Hashable {
+    case minAvailable(IntOrPercent)
+    case maxUnavailable(IntOrPercent)
+}
+
+/// A PodDisruptionBudget; `budget == nil` means the spec turned the PDB off (`pdb: none`).
+public struct PDBSpec: Sendable {
+    public var budget: Located<DisruptionBudget>?
+
+    public init(budget: Located<DisruptionBudget>?) {
+        self.budget = budget
+    }
+}
+
+/// Horizontal autoscaling (`autoscale:`).
+public struct AutoscaleSpec: Sendable {
+    public var min: Located<Int>
+    public var max: Located<Int>
+    /// Target average CPU utilisation in percent of requests.
+    public var cpu: Located<Int>?
+    /// Target average memory utilisation in percent of requests.
+    public var memory: Located<Int>?
+    public var location: SourceLocation
+
+    public init(min: Located<Int>, max: Located<Int>, cpu: Located<Int>?, memory: Located<Int>?, location: SourceLocation) {
+        self.min = min
+        self.max = max
+        self.cpu = cpu
+        self.memory = memory
+        self.location = location
+    }
+}
+
+/// Which issuer cert-manager uses for an Ingress certificate.
+public enum IssuerKind: String, Sendable, CaseIterable {
+    case clusterIssuer = "ClusterIssuer", issuer = "Issuer"
+}
+
+/// TLS of an exposed service: a cert-manager issuer and the Secret the certificate lands in.
+public struct IngressTLSSpec: Sendable {
+    public var issuer: Located<String>
+    public var issuerKind: Located<IssuerKind>
+    public var secretName: Located<String>
+
+    public init(issuer: Located<String>, issuerKind: Located<IssuerKind>, secretName: Located<String>) {
+        self.issuer = issuer
+        self.issuerKind = issuerKind
+        self.secretName = secretName
+    }
+}
+
+/// Exposure through an Ingress (`expose:`).
+public struct ExposeSpec: Sendable {
+    public var host: Located<String>
+    public var path: Located<String>
+    public var port: Located<String>
+    public var className: Located<String>?
+    public var tls: IngressTLSSpec?
+    public var annotations: [KeyValue]
+    public var location: SourceLocation
+
+    public init(host: Located<String>, path: Located<String>, port: Located<String>, className: Located<String>?, tls: IngressTLSSpec?, annotations: [KeyValue], location: SourceLocation) {
+        self.host = host
+        self.path = path
+        self.port = port
+        self.className = className
+        self.tls = tls
+        self.annotations = annotations
+        self.location = location
+    }
+}
+
+/// Kubernetes Service type.
+public enum ServiceType: String, Sendable, CaseIterable {
+    case clusterIP = "ClusterIP", nodePort = "NodePort", loadBalancer = "LoadBalancer"
+}
+
+/// A Service in front of the workload: the main one (named like the workload) or an extra one
+/// (named `<workload>-<suffix>`), each publishing a subset of the ports.
+public struct ServicePortGroupSpec: Sendable {
+    /// Empty for the main Service, else the suffix of the extra Service's name.
+    public var suffix: Located<String>?
+    public var type: Located<ServiceType>
+    public var ports: [Located<String>]
+    public var annotations: [KeyValue]
+
+    public init(suffix: Located<String>?, type: Located<ServiceType>, ports: [Located<String>], annotations: [KeyValue]) {
+        self.suffix = suffix
+        self.type = type
+        self.ports = ports
+        self.annotations = annotations
+    }
+}
+
+/// A stateless service (`services:`): a Deployment with its Service(s), PDB, HPA and Ingress.
+public struct ServiceSpec: Sendable {
+    public var workload: WorkloadSpec
+    /// Fixed replica count; when autoscaled it is the HPA minimum.
+    public var replicas: Located<Int>
+    public var autoscale: AutoscaleSpec?
+    public var expose: ExposeSpec?
+    public var pdb: PDBSpec
+    public var strategy: StrategySpec
+    /// The main Service (nil when the workload has no ports for it) and the extra ones.
+    public var serviceGroups: [ServicePortGroupSpec]
+
+    public init(workload: WorkloadSpec, replicas: Located<Int>, autoscale: AutoscaleSpec?, expose: ExposeSpec?, pdb: PDBSpec, strategy: StrategySpec, serviceGroups: [ServicePortGroupSpec]) {
+        self.workload = workload
+        self.replicas = replicas
+        self.autoscale = autoscale
+        self.expose = expose
+        self.pdb = pdb
+        self.strategy = strategy
+        self.serviceGroups = serviceGroups
+    }
+
+    public var name: Located<String> { workload.name }
+}
+
+/// What a CronJob does when the previous run is still going.
+public enum ConcurrencyPolicy: String, Sendable, CaseIterable {
+    case allow = "Allow", forbid = "Forbid", replace = "Replace"
+}
+
+/// A run-to-completion workload (`jobs:`): a Job, or a CronJob when it has a schedule.
+public struct JobSpec: Sendable {
+    public var workload: WorkloadSpec
+    public var schedule: Located<String>?
+    public var timeZone: Located<String>?
+    public var concurrencyPolicy: Located<ConcurrencyPolicy>
+    public var backoffLimit: Located<Int>
+    public var activeDeadlineSeconds: Located<Int>?
+
+    public init(workload: WorkloadSpec, schedule: Located<String>?, timeZone: Located<String>?, concurrencyPolicy: Located<ConcurrencyPolicy>, backoffLimit: Located<Int>, activeDeadlineSeconds: Located<Int>?) {
+        self.workload = workload
+        self.schedule = schedule
+        self.timeZone = timeZone
+        self.concurrencyPolicy = concurrencyPolicy
+        self.backoffLimit = backoffLimit
+        self.activeDeadlineSeconds = activeDeadlineSeconds
+    }
+
+    public var name: Located<String> { workload.name }
+}

@@ -1,0 +1,167 @@
+/// One system's spec file after parsing and defaulting: the typed intermediate model every later
+/// stage (rules, emission) reads. Every element keeps the location it came from.
+public struct SystemSpec: Sendable {
+    /// The spec file this system was read from.
+    public var file: String
+    /// The system's name (a DNS label); also the output directory name.
+    public var name: Located<String>
+    /// The cluster DNS domain used for peer addresses (`cluster.local` unless set).
+    public var clusterDomain: Located<String>
+    /// Spec-wide defaults applied to every workload that does not override them.
+    public var defaults: Defaults
+    public var namespaces: [NamespaceSpec]
+    public var configMaps: [ConfigMapSpec]
+    /// Secrets that exist in the cluster already; the spec only references them, never creates them.
+    public var secrets: [SecretRefSpec]
+    public var volumeClaims: [VolumeClaimSpec]
+    public var services: [ServiceSpec]
+    public var jobs: [JobSpec]
+
+    public init(
+        file: String, name: Located<String>, clusterDomain: Located<String>, defaults: Defaults,
+        namespaces: [NamespaceSpec] = [], configMaps: [ConfigMapSpec] = [], secrets: [SecretRefSpec] = [],
+        volumeClaims: [VolumeClaimSpec] = [], services: [ServiceSpec] = [], jobs: [JobSpec] = []
+    ) {
+        self.file = file
+        self.name = name
+        self.clusterDomain = clusterDomain
+        self.defaults = defaults
+        self.namespaces = namespaces
+        self.configMaps = configMaps
+        self.secrets = secrets
+        self.volumeClaims = volumeClaims
+        self.services = services
+        self.jobs = jobs
+    }
+
+    /// Every workload of the system (services first, then jobs), in spec order.
+    public var workloads: [WorkloadSpec] {
+        services.map(\.workload) + jobs.map(\.workload)
+    }
+}
+
+/// Pod Security Admission level for a namespace (and the hardening the pods are generated for).
+public enum PodSecurityLevel: String, Sendable, CaseIterable {
+    case restricted, baseline, privileged
+}
+
+/// Kubernetes image pull policy.
+public enum ImagePullPolicy: String, Sendable, CaseIterable {
+    case always = "Always", ifNotPresent = "IfNotPresent", never = "Never"
+}
+
+/// Spec-wide defaults (`defaults:`).
+public struct Defaults: Sendable {
+    /// Namespace for workloads that name none (also implied when the spec declares exactly one).
+    public var namespace: Located<String>?
+    public var podSecurity: Located<PodSecurityLevel>
+    public var runAsUser: Located<Int>?
+    public var runAsGroup: Located<Int>?
+    public var fsGroup: Located<Int>?
+    public var imagePullPolicy: Located<ImagePullPolicy>?
+    /// Node label key that `placement.nodePool` selects on.
+    public var nodePoolLabel: Located<String>
+    /// `ingressClassName` for exposed services.
+    public var ingressClass: Located<String>?
+    public var readOnlyRootFilesystem: Located<Bool>
+
+    public init(
+        namespace: Located<String>? = nil, podSecurity: Located<PodSecurityLevel>, runAsUser: Located<Int>? = nil,
+        runAsGroup: Located<Int>? = nil, fsGroup: Located<Int>? = nil, imagePullPolicy: Located<ImagePullPolicy>? = nil,
+        nodePoolLabel: Located<String>, ingressClass: Located<String>? = nil, readOnlyRootFilesystem: Located<Bool>
+    ) {
+        self.namespace = namespace
+        self.podSecurity = podSecurity
+        self.runAsUser = runAsUser
+        self.runAsGroup = runAsGroup
+        self.fsGroup = fsGroup
+        self.imagePullPolicy = imagePullPolicy
+        self.nodePoolLabel = nodePoolLabel
+        self.ingressClass = ingressClass
+        self.readOnlyRootFilesystem = readOnlyRootFilesystem
+    }
+}
+
+/// A string key/value pair kept in spec order (labels, annotations, ConfigMap data).
+public struct KeyValue: Sendable, Hashable {
+    public var key: Located<String>
+    public var value: Located<String>
+
+    public init(key: Located<String>, value: Located<String>) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A namespace the system owns (`namespaces:`).
+public struct NamespaceSpec: Sendable {
+    public var name: Located<String>
+    /// Pod Security Admission level enforced, audited and warned on.
+    public var podSecurity: Located<PodSecurityLevel>
+    public var labels: [KeyValue]
+    public var annotations: [KeyValue]
+    /// False for a namespace that exists already and is managed elsewhere: workloads may live in it,
+    /// but no Namespace object is emitted.
+    public var create: Located<Bool>
+
+    public init(name: Located<String>, podSecurity: Located<PodSecurityLevel>, labels: [KeyValue] = [], annotations: [KeyValue] = [], create: Located<Bool>) {
+        self.name = name
+        self.podSecurity = podSecurity
+        self.labels = labels
+        self.annotations = annotations
+        self.create = create
+    }
+}
+
+/// A ConfigMap the spec defines (`configMaps:`), for configuration files and non-secret settings.
+public struct ConfigMapSpec: Sendable {
+    public var name: Located<String>
+    public var namespace: Located<String>
+    public var data: [KeyValue]
+
+    public init(name: Located<String>, namespace: Located<String>, data: [KeyValue]) {
+        self.name = name
+        self.namespace = namespace
+        self.data = data
+    }
+}
+
+/// A Secret that already exists in the cluster (`secrets:`). clusterspec never writes secret values;
+/// declaring the Secret lets references to it be checked.
+public struct SecretRefSpec: Sendable {
+    public var name: Located<String>
+    public var namespace: Located<String>
+    /// The keys the Secret is known to hold; empty means "not declared" (any key accepted).
+    public var keys: [Located<String>]
+    public var description: Located<String>?
+
+    public init(name: Located<String>, namespace: Located<String>, keys: [Located<String>] = [], description: Located<String>? = nil) {
+        self.name = name
+        self.namespace = namespace
+        self.keys = keys
+        self.description = description
+    }
+}
+
+/// Access mode of a persistent volume claim.
+public enum AccessMode: String, Sendable, CaseIterable {
+    case readWriteOnce = "ReadWriteOnce", readOnlyMany = "ReadOnlyMany", readWriteMany = "ReadWriteMany",
+         readWriteOncePod = "ReadWriteOncePod"
+}
+
+/// A standalone PersistentVolumeClaim (`volumeClaims:`), e.g. a backup target shared by jobs.
+public struct VolumeClaimSpec: Sendable {
+    public var name: Located<String>
+    public var namespace: Located<String>
+    public var size: Located<Quantity>
+    public var storageClass: Located<String>?
+    public var accessModes: [Located<AccessMode>]
+
+    public init(name: Located<String>, namespace: Located<String>, size: Located<Quantity>, storageClass: Located<String>?, accessModes: [Located<AccessMode>]) {
+        self.name = name
+        self.namespace = namespace
+        self.size = size
+        self.storageClass = storageClass
+        self.accessModes = accessModes
+    }
+}

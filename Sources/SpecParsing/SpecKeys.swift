@@ -1,0 +1,47 @@
+/// The keys each object of spec format v1 accepts. The decoder checks against these lists
+/// (unknown keys, "did you mean"), and tests keep the JSON Schema in step with them.
+enum SpecKeys {
+    static let document = ["clusterspec", "name", "clusterDomain", "defaults", "namespaces", "configMaps", "secrets",
+                           "volumeClaims", "services", "jobs"]
+    static let defaults = ["namespace", "podSecurity", "runAsUser", "runAsGroup", "fsGroup", "imagePullPolicy",
+                           "nodePoolLabel", "ingressClass", "readOnlyRootFilesystem"]
+    static let namespace = ["podSecurity", "labels", "annotations", "create"]
+    static let configMap = ["namespace", "data"]
+    static let secret = ["namespace", "keys", "description"]
+    static let volumeClaim = ["namespace", "size", "storageClass", "accessModes"]
+
+    /// Keys of one container (shared by services, jobs and stateful services).
+    static let container = ["image", "imagePullPolicy", "command", "args", "ports", "health", "resources", "env",
+                            "envFrom", "volumes", "securityContext"]
+    /// Pod-level keys shared by every workload kind.
+    static let workload = ["namespace", "initContainers", "placement", "metrics", "serviceAccount",
+                           "terminationGracePeriodSeconds", "podAnnotations", "labels", "uses"]
+    static let service = container + workload + ["replicas", "autoscale", "expose", "pdb", "strategy", "service", "extraServices"]
+    static let job = container.filter { $0 != "ports" && $0 != "health" } + workload.filter { $0 != "metrics" }
+        + ["schedule", "timeZone", "concurrencyPolicy", "backoffLimit", "activeDeadlineSeconds"]
+
+    static let port = ["port", "protocol", "servicePort"]
+    static let health = ["port", "liveness", "readiness", "startup"]
+    static let probe = ["path", "port", "exec", "tcp", "grpc", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
+                        "failureThreshold"]
+    static let resources = ["requests", "limits"]
+    static let resourceAmounts = ["cpu", "memory", "ephemeralStorage"]
+    static let envSource = ["secret", "configMap", "key", "optional", "field", "resource"]
+    static let envFrom = ["secret", "configMap", "prefix", "optional"]
+    static let volume = ["configMap", "secret", "emptyDir", "claim", "mountPath", "readOnly", "subPath"]
+    static let emptyDir = ["sizeLimit", "medium"]
+    static let securityContext = ["runAsUser", "runAsGroup", "fsGroup", "readOnlyRootFilesystem", "capabilities"]
+    static let initContainer = ["image", "imagePullPolicy", "command", "args", "env", "resources"]
+    static let placement = ["nodePool", "hosts", "zones", "zoneCount"]
+    static let metrics = ["port", "path", "serviceMonitor"]
+    static let serviceMonitor = ["interval"]
+    static let serviceAccount = ["automountToken", "annotations", "rules"]
+    static let accessRule = ["apiGroups", "resources", "verbs"]
+    static let dependency = ["target", "ports"]
+    static let autoscale = ["min", "max", "cpu", "memory"]
+    static let expose = ["host", "path", "port", "className", "tls", "annotations"]
+    static let ingressTLS = ["issuer", "kind", "secretName"]
+    static let pdb = ["minAvailable", "maxUnavailable"]
+    static let strategy = ["maxSurge", "maxUnavailable"]
+    static let serviceGroup = ["type", "ports", "annotations"]
+}

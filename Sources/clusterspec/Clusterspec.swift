@@ -1,0 +1,69 @@
+import ArgumentParser
+import ClusterSpec
+import Foundation
+
+/// The `clusterspec` command line. Commands parse arguments, call the `ClusterSpec` facade, write
+/// files and map outcomes to exit codes; they hold no compiler logic.
+struct Clusterspec: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clusterspec",
+        abstract: "Compile typed cluster specs into Kubernetes manifests.",
+        discussion: """
+            A spec (*.cluster.yaml) describes one system: namespaces, services, jobs. clusterspec
+            checks it and writes plain Kubernetes manifests as a kustomize base.
+
+            EXIT CODES
+              0  success (no finding at or above --fail-on)
+              1  policy violations
+              2  usage, parse, configuration or I/O error
+
+            EXAMPLES
+              clusterspec build specs/*.cluster.yaml -o out
+              clusterspec build specs/goverse.cluster.yaml -o -
+            """,
+        version: ClusterSpecVersion.current,
+        subcommands: [Build.self])
+}
+
+/// Options every command shares.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Colour diagnostics: auto (terminal only, never with NO_COLOR), always, never.")
+    var color: ColorMode = .auto
+
+}
+
+extension ColorMode: ExpressibleByArgument {}
+
+/// Exit codes shared by every command.
+enum Exit {
+    static let violations = ExitCode(1)
+    static let inputError = ExitCode(2)
+}
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// Entry point: like `Clusterspec.main()`, but usage errors exit with 2 (not ArgumentParser's 64)
+/// so every command follows the documented 0/1/2 contract.
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try Clusterspec.parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = Clusterspec.exitCode(for: error)
+            let message = Clusterspec.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                Foundation.exit(0)
+            }
+            printError(message + "\n")
+            Foundation.exit(Exit.inputError.rawValue)
+        }
+    }
+}
