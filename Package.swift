@@ -53,8 +53,7 @@ let package = Package(
         .testTarget(name: "SpecRulesTests", dependencies: ["SpecRules", "SpecParsing", "SpecModel", "SpecDiagnostics"]),
         .testTarget(
             name: "ClusterSpecTests",
-            dependencies: ["ClusterSpec", "clusterspec", .product(name: "Yams", package: "Yams")],
-            resources: [.copy("Fixtures")]
+            dependencies: ["ClusterSpec", "clusterspec", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )

@@ -76,15 +76,33 @@ public struct TextRenderer: Sendable {
         return output
     }
 
-    /// The source line and a caret under the column; tabs are kept so the caret lines up.
+    /// The source line and a caret under the column. Tabs are kept so the caret lines up; lines
+    /// wider than `maxExcerptWidth` are cut to a window around the column.
     private func excerpt(at location: SourceLocation) -> String {
-        guard let line = sources.line(location.line, of: location.file) else { return "" }
-        let gutter = String(location.line)
+        guard let fullLine = sources.line(location.line, of: location.file) else { return "" }
+        var scalars = Array(fullLine.unicodeScalars)
+        var caretIndex = max(0, location.column - 1)
+        var prefix = "", suffix = ""
+        if scalars.count > Self.maxExcerptWidth {
+            let start = max(0, min(caretIndex - Self.maxExcerptWidth / 2, scalars.count - Self.maxExcerptWidth))
+            let end = min(scalars.count, start + Self.maxExcerptWidth)
+            if start > 0 { prefix = "…" }
+            if end < scalars.count { suffix = "…" }
+            scalars = Array(scalars[start..<end])
+            caretIndex = caretIndex - start + prefix.count
+        }
+        var line = prefix
+        line.unicodeScalars.append(contentsOf: scalars)
+        line += suffix
         var padding = ""
-        for (index, character) in line.unicodeScalars.enumerated() where index < location.column - 1 {
+        for (index, character) in line.unicodeScalars.enumerated() where index < caretIndex {
             padding.append(character == "\t" ? "\t" : " ")
         }
+        let gutter = String(location.line)
         let blank = String(repeating: " ", count: gutter.count)
         return " \(gutter) | \(line)\n \(blank) | \(padding)\(styles.caret("^"))\n"
     }
+
+    /// Widest source excerpt shown, in characters.
+    static let maxExcerptWidth = 120
 }

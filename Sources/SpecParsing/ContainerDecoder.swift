@@ -127,8 +127,12 @@ extension SpecDecoder {
         } else if let fallback = defaultPort(ports) {
             port = Located(.name(fallback.name.value), at: node.location, isDefault: true)
         }
+        // When 'health.port' itself is wrong it was reported; probes then say nothing more about it.
+        let portReported = fields.has("port") && port == nil
         func probe(_ key: String, _ timing: ProbeTimingDefaults) -> ProbeSpec? {
-            fields[key].flatMap { decodeProbe($0, key, defaultPort: port, ports: ports, owner: owner, timing: timing) }
+            fields[key].flatMap {
+                decodeProbe($0, key, defaultPort: port, ports: ports, owner: owner, timing: timing, portReported: portReported)
+            }
         }
         return HealthSpec(liveness: probe("liveness", .liveness), readiness: probe("readiness", .readiness),
                           startup: probe("startup", .startup), location: node.location)
@@ -147,7 +151,7 @@ extension SpecDecoder {
     }
 
     func decodeProbe(_ node: YAMLNode, _ key: String, defaultPort: Located<PortReference>?, ports: [PortSpec], owner: String,
-                     timing: ProbeTimingDefaults) -> ProbeSpec? {
+                     timing: ProbeTimingDefaults, portReported: Bool = false) -> ProbeSpec? {
         let at = node.location
         func defaulted(_ value: Int) -> Located<Int> { Located(value, at: at, isDefault: true) }
         if let path = node.scalar, !node.isNull, node.pairs == nil {
@@ -156,7 +160,7 @@ extension SpecDecoder {
                 return nil
             }
             guard let defaultPort else {
-                reader.error("missing-field", "\(key) probe needs a port: \(owner) declares none", at: at)
+                if !portReported { reader.error("missing-field", "\(key) probe needs a port: \(owner) declares none", at: at) }
                 return nil
             }
             return ProbeSpec(action: .http(path: Located(path, at: at), port: defaultPort),
@@ -182,7 +186,9 @@ extension SpecDecoder {
             }
             let port = fields["port"].map { portReference($0, ports: ports, owner: owner) } ?? defaultPort
             guard let port else {
-                if !fields.has("port") { reader.error("missing-field", "\(key) probe needs a port: \(owner) declares none", at: at) }
+                if !fields.has("port") && !portReported {
+                    reader.error("missing-field", "\(key) probe needs a port: \(owner) declares none", at: at)
+                }
                 return nil
             }
             action = .http(path: path, port: port)

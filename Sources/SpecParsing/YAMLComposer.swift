@@ -35,6 +35,9 @@ struct YAMLComposer {
 
     /// Parses `bytes` (valid UTF-8) and returns the single document's root, or nil for an empty stream.
     mutating func compose(_ bytes: [UInt8]) throws(Failure) -> YAMLNode? {
+        // libyaml checks nesting as it scans (before any event reaches us); give it our limit so
+        // both agree. The setting is process-wide and always set to the same value.
+        yaml_set_max_nest_level(Int32(limits.maxDepth))
         yaml_parser_initialize(&parser)
         defer { yaml_parser_delete(&parser) }
         return try bytes.withUnsafeBufferPointer { buffer throws(Failure) -> YAMLNode? in
@@ -105,6 +108,12 @@ struct YAMLComposer {
 
     private func syntaxError() -> Diagnostic {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
+        if problem.hasPrefix("Maximum nesting level") {
+            return Diagnostic(id: "yaml-limits", severity: .error,
+                              message: "YAML nested deeper than \(limits.maxDepth) levels",
+                              location: location(parser.problem_mark),
+                              fix: "A spec never needs this depth; check for runaway brackets.")
+        }
         var message = "malformed YAML: \(problem)"
         var notes: [DiagnosticNote] = []
         if let context = parser.context.map({ String(cString: $0) }) {

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+import Yams
+
+@Suite("clusterspec build, end to end on the built binary", .serialized)
+struct BuildEndToEndTests {
+    @Test func everyExampleCompilesIntoStrictlyValidManifests() throws {
+        let examples = Paths.exampleSpecs
+        #expect(examples.count >= 2)
+        let out = try TemporaryDirectory()
+        let target = out.url.appendingPathComponent("out")
+        let result = try clusterspec(["build"] + examples + ["-o", target.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let files = snapshot(target).keys.filter { $0.hasSuffix(".yaml") && !$0.hasSuffix("kustomization.yaml") }.sorted()
+        #expect(files.count > 10)
+        let validator = try #require(which("kubernetes-validate"), "kubernetes-validate is not installed (pip install kubernetes-validate)")
+        let validation = try run(validator, ["--strict", "--quiet"] + files.map { target.appendingPathComponent($0).path })
+        #expect(validation.status == 0, "kubernetes-validate --strict failed:\n\(validation.stdout)\(validation.stderr)")
+        #expect(!validation.stdout.contains("ERROR") && !validation.stderr.contains("ERROR"))
+    }
+
+    @Test func buildsAreByteIdenticalWhateverTheArgumentOrder() throws {
+        let examples = Paths.exampleSpecs
+        let out = try TemporaryDirectory()
+        let first = out.url.appendingPathComponent("first"), second = out.url.appendingPathComponent("second")
+        #expect(try clusterspec(["build"] + examples + ["-o", first.path]).status == 0)
+        #expect(try clusterspec(["build"] + examples.reversed() + ["-o", second.path]).status == 0)
+        let firstFiles = snapshot(first), secondFiles = snapshot(second)
+        #expect(!firstFiles.isEmpty)
+        #expect(firstFiles == secondFiles)
+        let streamA = try clusterspec(["build"] + examples + ["-o", "-"]).stdout
+        let streamB = try clusterspec(["build"] + examples.reversed() + ["-o", "-"]).stdout
+        #expect(!streamA.isEmpty)
+        #expect(streamA == streamB)
+    }
+
+    @Test func directoryArgumentMeansItsSpecs() throws {
+        let out = try TemporaryDirectory()
+        let viaDirectory = out.url.appendingPathComponent("a"), viaFiles = out.url.appendingPathComponent("b")
+        #expect(try clusterspec(["build", "specs", "-o", viaDirectory.path]).status == 0)
+        #expect(try clusterspec(["build"] + Paths.exampleSpecs + ["-o", viaFiles.path]).status == 0)
+        #expect(snapshot(viaDirectory) == snapshot(viaFiles))
+    }
+
+    @Test func stdoutStreamIsOneDocumentPerObject() throws {
+        let result = try clusterspec(["build", "specs/volaticloud.cluster.yaml", "-o", "-"])
+        #expect(result.status == 0)
+        let documents = try Array(Yams.load_all(yaml: result.stdout)).compactMap { $0 as? [String: Any] }
+        #expect(documents.map { $0["kind"] as? String ?? "" } == [
+            "Namespace", "ServiceAccount", "Service", "Deployment", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Ingress",
+        ])
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func outputLayoutIsBasePerSystem() throws {
+        let out = try TemporaryDirectory()
+        #expect(try clusterspec(["build", "specs/volaticloud.cluster.yaml", "-o", out.url.appendingPathComponent("o").path]).status == 0)
+        let paths = snapshot(out.url.appendingPathComponent("o")).keys.sorted()
+        #expect(paths.contains("volaticloud/base/kustomization.yaml"))
+        #expect(paths.contains("volaticloud/base/volaticloud/deployment-volaticloud-backend.yaml"))
+        #expect(paths.allSatisfy { $0.hasPrefix("volaticloud/base/") })
+    }
+}
+
+@Suite("Exit codes, atomic writes and bad input", .serialized)
+struct CommandLineContractTests {
+    /// Bad inputs the issue lists; each must exit 2 with a located message and write nothing.
+    static let badInputs: [(name: String, bytes: Data, location: String)] = {
+        var laughs = "clusterspec: v1\nname: demo\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            laughs += "l\(level): &l\(level) [\(Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", "))]\n"
+        }
+        var latin1 = Data("clusterspec: v1\nname: caf".utf8)
+        latin1.append(0xE9)
+        latin1.append(contentsOf: Array("\n".utf8))
+        return [
+            ("malformed", Data("clusterspec: v1\nname: [demo\n".utf8), ":3:1:"),
+            ("list", Data("- clusterspec: v1\n".utf8), ":1:1:"),
+            ("scalar", Data("hello\n".utf8), ":1:1:"),
+            ("huge", Data(("clusterspec: v1\nname: demo\n#" + String(repeating: "x", count: 10_485_760)).utf8), ":1:1:"),
+            ("deep", Data(("clusterspec: v1\nname: " + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)).utf8), ":2:"),
+            ("laughs", Data(laughs.utf8), ":"),
+            ("latin1", latin1, ":2:10:"),
+            ("badname", Data("clusterspec: v1\nname: Demo_System\n".utf8), ":2:7:"),
+            ("slash", Data("clusterspec: v1\nname: ../../etc\n".utf8), ":2:7:"),
+            ("dotdot", Data("clusterspec: v1\nname: demo\nnamespaces: {apps: {}}\nservices:\n  ..: {image: x:1}\n".utf8), ":5:3:"),
+        ]
+    }()
+
+    @Test(arguments: badInputs.indices)
+    func badInputExitsTwoWithALocatedMessageAndLeavesOutputAlone(index: Int) throws {
+        let input = Self.badInputs[index]
+        let dir = try TemporaryDirectory()
+        let spec = try dir.write("\(input.name).cluster.yaml", input.bytes)
+        let out = dir.url.appendingPathComponent("out")
+        #expect(try clusterspec(["build", "specs/volaticloud.cluster.yaml", "-o", out.path]).status == 0)
+        let before = snapshot(out)
+        let result = try clusterspec(["build", "specs/volaticloud.cluster.yaml", spec, "-o", out.path])
+        #expect(result.status == 2, "\(input.name): \(result.stderr)")
+        #expect(result.stderr.contains("\(spec)\(input.location)"), "\(input.name): \(result.stderr.prefix(400))")
+        #expect(result.stderr.contains("error:"))
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"))
+        #expect(result.stderr.utf8.count < 20_000, "\(input.name): diagnostics should stay short")
+        #expect(snapshot(out) == before, "\(input.name): output changed")
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: dir.url.path)
+        #expect(!siblings.contains { $0.contains(".clusterspec-") }, "left a staging directory behind: \(siblings)")
+    }
+
+    @Test func missingFileIsAnInputError() throws {
+        let result = try clusterspec(["build", "specs/nope.cluster.yaml", "-o", "-"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("specs/nope.cluster.yaml: no such file"))
+    }
+
+    @Test func usageErrorsExitTwoNotSixtyFour() throws {
+        let result = try clusterspec(["build", "specs", "-o", "-", "--bogus"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("Unknown option '--bogus'"))
+        #expect(try clusterspec(["build", "specs"]).status == 2)  // -o is required
+    }
+
+    @Test func helpDocumentsExitCodesAndExamples() throws {
+        let result = try clusterspec(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("EXIT CODES"))
+        #expect(result.stdout.contains("clusterspec build specs/*.cluster.yaml -o out"))
+        let build = try clusterspec(["build", "--help"])
+        #expect(build.status == 0)
+        #expect(build.stdout.contains("EXAMPLES"))
+    }
+
+    @Test func refusesToReplaceADirectoryItDidNotWrite() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("project/README.md", "precious work\n")
+        let result = try clusterspec(["build", "specs/volaticloud.cluster.yaml", "-o", dir.url.appendingPathComponent("project").path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("refusing to replace a directory clusterspec did not write"))
+        #expect(snapshot(dir.url.appendingPathComponent("project")) == ["README.md": Data("precious work\n".utf8)])
+    }
+
+    @Test func rebuildReplacesStaleFiles() throws {
+        let dir = try TemporaryDirectory()
+        let out = dir.url.appendingPathComponent("out")
+        #expect(try clusterspec(["build", "specs", "-o", out.path]).status == 0)
+        #expect(snapshot(out).keys.contains { $0.hasPrefix("cyoda-go/") })
+        #expect(try clusterspec(["build", "specs/volaticloud.cluster.yaml", "-o", out.path]).status == 0)
+        #expect(!snapshot(out).keys.contains { $0.hasPrefix("cyoda-go/") })
+    }
+
+    @Test func colourOnlyWhenAskedOrOnATerminal() throws {
+        let dir = try TemporaryDirectory()
+        let spec = try dir.write("bad.cluster.yaml", "clusterspec: v1\nname: demo\nbogus: 1\n")
+        let plain = try clusterspec(["build", spec, "-o", "-"])
+        #expect(plain.status == 2)
+        #expect(!plain.stderr.contains("\u{1B}["))
+        let forced = try clusterspec(["build", spec, "-o", "-", "--color", "always"])
+        #expect(forced.stderr.contains("\u{1B}["))
+        let never = try clusterspec(["build", spec, "-o", "-", "--color", "never"], environment: ["NO_COLOR": ""])
+        #expect(!never.stderr.contains("\u{1B}["))
+    }
+
+    @Test func diagnosticsQuoteTheLineWithACaret() throws {
+        let dir = try TemporaryDirectory()
+        let spec = try dir.write("typo.cluster.yaml", "clusterspec: v1\nname: démo-system\nnamespacs: {}\n")
+        let result = try clusterspec(["build", spec, "-o", "-"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("""
+            \(spec):2:7: error: system name 'démo-system' is not valid
+            """))
+        #expect(result.stderr.contains("""
+            \(spec):3:1: error: unknown key 'namespacs' in the spec; did you mean 'namespaces'? [unknown-key]
+             3 | namespacs: {}
+               | ^
+            """))
+    }
+}

@@ -1,0 +1,256 @@
+import Testing
+@testable import SpecParsing
+import SpecModel
+
+@Suite("Parser diagnostics point at the exact line and column")
+struct ParserDiagnosticsTests {
+    @Test func unknownKeySuggestsTheClosestOne() {
+        let text = spec("""
+            services:
+              api:
+                image: example/api:1.0
+                replcas: 3
+            """)
+        #expect(diagnostics(text) == ["8:5 unknown-key: unknown key 'replcas' in service 'api'; did you mean 'replicas'?"])
+    }
+
+    @Test func wrongTypeLandsOnTheValue() {
+        let text = spec("""
+            services:
+              api:
+                image: example/api:1.0
+                replicas: three
+            """)
+        #expect(diagnostics(text) == ["8:15 type-mismatch: expected an integer for 'replicas', found a string"])
+    }
+
+    @Test func quotedNumberIsAStringNotAnInteger() {
+        let text = spec("""
+            services:
+              api:
+                image: example/api:1.0
+                replicas: "3"
+            """)
+        #expect(diagnostics(text) == ["8:15 type-mismatch: expected an integer for 'replicas', found a string"])
+    }
+
+    @Test func missingRequiredFieldPointsAtTheOwner() {
+        let text = spec("""
+            services:
+              api:
+                replicas: 2
+            """)
+        #expect(diagnostics(text) == ["6:3 missing-field: service 'api' is missing required field 'image'"])
+    }
+
+    @Test func everyDuplicateKeyIsReportedWithTheFirstAsNote() throws {
+        let text = spec("""
+            services:
+              api:
+                image: example/api:1.0
+                replicas: 2
+                replicas: 3
+                ports: {http: 80, http: 81}
+            """)
+        #expect(diagnostics(text) == [
+            "9:5 duplicate-key: duplicate key 'replicas' in service 'api'",
+            "10:23 duplicate-key: duplicate key 'http' in ports of service 'api'",
+        ])
+        let note = try #require(parse(text).diagnostics.first?.notes.first)
+        #expect(note.location?.line == 8)
+        #expect(note.location?.column == 5)
+    }
+
+    @Test func allProblemsOfAFileComeInOneRun() {
+        let text = spec("""
+            services:
+              api:
+                image: example/api:1.0
+                replicas: -1
+                imagePullPolicy: Sometimes
+                healthh: {}
+              Worker:
+                image: example/worker:1.0
+            """)
+        #expect(diagnostics(text) == [
+            "8:15 invalid-value: 'replicas' must be between 0 and 10000, found -1",
+            "9:22 invalid-value: 'Sometimes' is not a valid image pull policy",
+            "10:5 unknown-key: unknown key 'healthh' in service 'api'; did you mean 'health'?",
+            "11:3 invalid-name: service name 'Worker' is not valid: expected a DNS-1123 label: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit",
+        ])
+    }
+
+    @Test func malformedYAMLGivesLibyamlsPosition() {
+        let text = "clusterspec: v1\nname: demo\nnamespaces: [apps\n"
+        #expect(diagnostics(text) == ["4:1 yaml-syntax: malformed YAML: did not find expected ',' or ']'"])
+    }
+
+    @Test func columnsCountCharactersNotBytes() {
+        // 'é' and '日本' are multibyte in UTF-8; the column still counts characters.
+        let text = spec("""
+            configMaps:
+              greeting: {data: {text: "héllo 日本"}, bogus: 1}
+            """)
+        #expect(diagnostics(text) == ["6:40 unknown-key: unknown key 'bogus' in ConfigMap 'greeting'"])
+    }
+
+    @Test func syntaxErrorAfterMultibyteTextHasCharacterColumn() {
+        let text = "clusterspec: v1\nname: démo: x\n"
+        #expect(diagnostics(text) == ["2:11 yaml-syntax: malformed YAML: mapping values are not allowed in this context"])
+    }
+
+    @Test func tabsAreExplained() throws {
+        let text = "clusterspec: v1\nname: demo\nnamespaces:\n\tapps: {}\n"
+        let message = try #require(diagnostics(text).first)
+        #expect(message.hasPrefix("4:1 yaml-syntax: malformed YAML: found character that cannot start any token"))
+        #expect(message.contains("tabs cannot indent YAML"))
+    }
+
+    @Test func aListIsNotASpec() {
+        #expect(diagnostics("- clusterspec: v1\n") == [
+            "1:1 type-mismatch: a spec must be a mapping with 'clusterspec: v1' and 'name:', found a list",
+        ])
+    }
+
+    @Test func aScalarIsNotASpec() {
+        #expect(diagnostics("just some text\n") == [
+            "1:1 type-mismatch: a spec must be a mapping with 'clusterspec: v1' and 'name:', found a string",
+        ])
+    }
+
+    @Test func emptyFile() {
+        #expect(diagnostics("") == ["1:1 empty-spec: spec file is empty"])
+        #expect(diagnostics("# only a comment\n") == ["1:1 empty-spec: spec file is empty"])
+    }
+
+    @Test func secondDocumentIsRejected() {
+        #expect(diagnostics("clusterspec: v1\nname: a\n---\nclusterspec: v1\nname: b\n") == [
+            "3:1 yaml-multiple-documents: a spec file holds one document, but a second one starts here",
+        ])
+    }
+
+    @Test func unsupportedVersionAndMissingVersion() {
+        #expect(diagnostics("clusterspec: v9\nname: demo\n") == [
+            "1:14 unsupported-version: unsupported spec version 'v9'; this clusterspec reads v1",
+        ])
+        #expect(diagnostics("name: demo\n") == [
+            "1:1 missing-field: the spec is missing required field 'clusterspec' (the format version)",
+        ])
+    }
+
+    @Test func yesAndNoAreNotBooleans() {
+        let text = spec("""
+            services:
+              api:
+                image: example/api:1.0
+                securityContext: {readOnlyRootFilesystem: yes}
+            """)
+        #expect(diagnostics(text) == ["8:47 type-mismatch: expected true or false for 'readOnlyRootFilesystem', found a string 'yes'"])
+    }
+
+    @Test func unknownEnumValueSuggests() {
+        let text = spec("""
+            services:
+              api:
+                image: example/api:1.0
+                placement: {hosts: prefered}
+            """)
+        #expect(diagnostics(text) == ["8:24 invalid-value: 'prefered' is not a valid host spreading; did you mean 'preferred'?"])
+    }
+
+    @Test func unknownPortNameIsLocated() {
+        let text = spec("""
+            services:
+              api:
+                image: example/api:1.0
+                ports: {http: 8080}
+                health: {liveness: /live, port: htp}
+            """)
+        #expect(diagnostics(text) == ["9:37 unknown-port: service 'api' has no port named 'htp'; did you mean 'http'?"])
+    }
+
+    @Test func undeclaredNamespace() {
+        let text = spec("""
+            services:
+              api:
+                namespace: ap
+                image: example/api:1.0
+            """)
+        #expect(diagnostics(text) == ["7:16 unknown-namespace: namespace 'ap' is not declared under 'namespaces:'; did you mean 'apps'?"])
+    }
+}
+
+@Suite("Hostile and broken input never crashes")
+struct HostileInputTests {
+    @Test func tenMegabyteFileIsRejectedWithoutParsing() {
+        let big = "clusterspec: v1\nname: demo\n# " + String(repeating: "x", count: 10_000_000) + "\n"
+        #expect(diagnostics(big) == ["1:1 file-too-large: spec file is 9.5 MiB; the limit is 1.0 MiB"])
+    }
+
+    @Test func deeplyNestedFlowCollectionsStopAtTheLimit() {
+        let deep = "clusterspec: v1\nname: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n"
+        let found = diagnostics(deep)
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("2:") == true)
+        #expect(found.first?.contains("yaml-limits: YAML nested deeper than 64 levels") == true)
+    }
+
+    @Test func deeplyNestedBlockMappingsStopAtTheLimit() {
+        var text = "clusterspec: v1\nname: demo\ndefaults:\n"
+        for depth in 1...200 { text += String(repeating: " ", count: depth) + "k\(depth):\n" }
+        #expect(diagnostics(text).first?.contains("yaml-limits") == true)
+    }
+
+    @Test func billionLaughsIsStoppedAtTheAliasThatExplodes() {
+        var text = "clusterspec: v1\nname: demo\nlol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...9 {
+            let refs = Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ")
+            text += "lol\(level): &l\(level) [\(refs)]\n"
+        }
+        let found = diagnostics(text)
+        #expect(found.count == 1)
+        #expect(found.first?.contains("yaml-limits: the document expands to more than 200000 YAML nodes") == true)
+        #expect(found.first?.hasPrefix("8:") == true)  // the level whose aliases cross the budget
+    }
+
+    @Test func undefinedAliasIsASyntaxError() {
+        #expect(diagnostics("clusterspec: v1\nname: *nothing\n").first?.contains("yaml-syntax") == true)
+    }
+
+    @Test func nonUTF8BytesAreLocated() {
+        var bytes = Array("clusterspec: v1\nname: dé".utf8)
+        bytes.append(0xFF)
+        bytes += Array("mo\n".utf8)
+        let parsed = SpecParser.parse(file: "bad.cluster.yaml", bytes: bytes)
+        #expect(parsed.diagnostics.map(\.id) == ["invalid-encoding"])
+        #expect(parsed.diagnostics.first?.location?.line == 2)
+        #expect(parsed.diagnostics.first?.location?.column == 9)
+        #expect(parsed.diagnostics.first?.message == "spec file is not valid UTF-8 (byte 0xFF at offset 25)")
+    }
+
+    @Test func overlongAndSurrogateEncodingsAreInvalid() {
+        #expect(SpecParser.firstInvalidUTF8([0xC0, 0x80]) == 0)
+        #expect(SpecParser.firstInvalidUTF8([0x41, 0xED, 0xA0, 0x80]) == 1)
+        #expect(SpecParser.firstInvalidUTF8(Array("ok é 日本 🎉".utf8)) == nil)
+    }
+
+    @Test(arguments: ["../../etc", "a/b", "..", "UPPER", "-lead", "trail-", "x_y", String(repeating: "a", count: 64), ""])
+    func systemNamesThatAreNotDNSLabelsAreRejected(name: String) {
+        let found = diagnostics("clusterspec: v1\nname: \"\(name)\"\n")
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("2:7 invalid-name: system name") == true)
+        if name.contains("/") || name.contains("..") {
+            #expect(found.first?.contains("it may not contain '/' or '..'") == true)
+        }
+    }
+
+    @Test func pathLikeServiceNamesNeverBecomeNames() {
+        let text = spec("""
+            services:
+              ../escape:
+                image: example/api:1.0
+            """)
+        #expect(diagnostics(text).first?.hasPrefix("6:3 invalid-name: service name '../escape' is not valid") == true)
+        #expect(parse(text).spec == nil)
+    }
+}
