@@ -36,3 +36,44 @@ enum ConfigEmitter {
                  ]])
     }
 }
+
+/// Secrets synced from Vault by the Vault Secrets Operator.
+enum VaultSecretEmitter {
+    /// A `VaultStaticSecret` whose destination is the spec's Secret, restarting the workloads that
+    /// read it when its content changes.
+    static func resource(_ secret: SecretRefSpec, source: VaultSecretSource, system: SystemSpec, readers: [(kind: String, name: String)]) -> Resource {
+        Resource(
+            apiVersion: "secrets.hashicorp.com/v1beta1", kind: "VaultStaticSecret",
+            metadata: ObjectMeta(name: secret.name.value, namespace: secret.namespace.value, labels: Labels.system(system.name.value)),
+            origin: source.location,
+            fields: ["spec": [
+                "vaultAuthRef": .optional(source.authRef?.value),
+                "type": .string(source.type.value.rawValue),
+                "mount": .string(source.mount.value),
+                "path": .string(source.path.value),
+                "refreshAfter": .optional(source.refreshAfter?.value),
+                "destination": ["name": .string(secret.name.value), "create": true],
+                "rolloutRestartTargets": .nonEmpty(readers.map { ["kind": .string($0.kind), "name": .string($0.name)] }),
+            ]])
+    }
+
+    /// Pod-running workloads in `namespace` that read Secret `name` (env, envFrom or volume).
+    static func readers(of name: String, in namespace: String, system: SystemSpec) -> [(kind: String, name: String)] {
+        system.services.map(\.workload).filter { workload in
+            workload.namespace.value == namespace && reads(workload, secret: name)
+        }.map { ("Deployment", $0.name.value) }.sorted { $0.name < $1.name }
+    }
+
+    static func reads(_ workload: WorkloadSpec, secret name: String) -> Bool {
+        for container in [workload.container] + workload.initContainers.map(\.container) {
+            if container.envFrom.contains(where: { $0.kind == .secret && $0.name.value == name }) { return true }
+            for variable in container.env {
+                if case .secretKey(let secret, _, _) = variable.source, secret.value == name { return true }
+            }
+            for volume in container.volumes {
+                if case .secret(let secret) = volume.source, secret.value == name { return true }
+            }
+        }
+        return false
+    }
+}

@@ -24,10 +24,11 @@ final class NodeReader {
     /// Reports duplicate keys, unknown keys (with a suggestion) and a non-mapping node.
     func mapping(_ node: YAMLNode, _ what: String, known: [String]) -> Fields? {
         if node.isNull { return Fields(node: node, entries: [:], order: []) }
-        guard let pairs = node.pairs else {
+        guard let written = node.pairs else {
             error("type-mismatch", "expected a mapping for \(what), found \(node.kindDescription)", at: node.location)
             return nil
         }
+        let pairs = expandingMerges(written, in: what)
         var entries: [String: YAMLNode.Pair] = [:]
         var order: [String] = []
         for pair in pairs {
@@ -38,10 +39,12 @@ final class NodeReader {
                       fix: "Remove one of the two entries; YAML keeps only one of them.")
                 continue
             }
+            if key.hasPrefix("x-"), known.contains("x-") { continue }
             guard known.contains(key) else {
-                error("unknown-key", "unknown key '\(key)' in \(what)\(Suggestions.hint(for: key, in: known))",
+                let listed = known.filter { $0 != "x-" }
+                error("unknown-key", "unknown key '\(key)' in \(what)\(Suggestions.hint(for: key, in: listed))",
                       at: pair.key.location,
-                      notes: [DiagnosticNote("expected one of: \(known.joined(separator: ", "))")])
+                      notes: [DiagnosticNote("expected one of: \(listed.joined(separator: ", "))\(listed.count < known.count ? ", or an x- extension key" : "")")])
                 continue
             }
             entries[key] = pair
@@ -54,10 +57,11 @@ final class NodeReader {
     /// Reports duplicate names; the name checks are the caller's.
     func namedEntries(_ node: YAMLNode, _ what: String) -> [(name: Located<String>, value: YAMLNode)] {
         if node.isNull { return [] }
-        guard let pairs = node.pairs else {
+        guard let written = node.pairs else {
             error("type-mismatch", "expected a mapping of names for \(what), found \(node.kindDescription)", at: node.location)
             return []
         }
+        let pairs = expandingMerges(written, in: what)
         var seen: [String: SourceLocation] = [:]
         var result: [(name: Located<String>, value: YAMLNode)] = []
         for pair in pairs {
@@ -72,6 +76,45 @@ final class NodeReader {
             result.append((Located(key, at: pair.key.location), pair.value))
         }
         return result
+    }
+
+    /// Applies YAML merge keys (`<<: *defaults` or `<<: [*a, *b]`): the merged mappings' entries
+    /// come first, keys written in the mapping itself override them, and earlier merged mappings
+    /// win over later ones. Merged values keep their own locations, so diagnostics about them
+    /// point at the anchor's lines.
+    func expandingMerges(_ pairs: [YAMLNode.Pair], in what: String) -> [YAMLNode.Pair] {
+        guard pairs.contains(where: isMergeKey) else { return pairs }
+        var explicit: [YAMLNode.Pair] = []
+        var sources: [YAMLNode] = []
+        for pair in pairs {
+            guard isMergeKey(pair) else {
+                explicit.append(pair)
+                continue
+            }
+            if pair.value.pairs != nil {
+                sources.append(pair.value)
+            } else if let items = pair.value.items, items.allSatisfy({ $0.pairs != nil }) {
+                sources += items
+            } else {
+                error("type-mismatch", "a merge key '<<' takes a mapping or a list of mappings, found \(pair.value.kindDescription)",
+                      at: pair.value.location)
+            }
+        }
+        var taken = Set(explicit.compactMap { $0.key.scalar })
+        var merged: [YAMLNode.Pair] = []
+        for source in sources {
+            for pair in expandingMerges(source.pairs ?? [], in: what) {
+                guard let key = pair.key.scalar, !taken.contains(key) else { continue }
+                taken.insert(key)
+                merged.append(pair)
+            }
+        }
+        return merged + explicit
+    }
+
+    private func isMergeKey(_ pair: YAMLNode.Pair) -> Bool {
+        if case .scalar("<<", .plain) = pair.key.content { return pair.key.tag == nil }
+        return false
     }
 
     private func scalarKey(_ node: YAMLNode, in what: String) -> String? {
@@ -169,6 +212,29 @@ final class NodeReader {
             return nil
         }
         return Located(quantity, at: node.location)
+    }
+
+    /// A duration such as `30s`, `1m`, `1h30m` (Prometheus and Go style, whole units).
+    func duration(_ node: YAMLNode, _ what: String) -> Located<String>? {
+        guard let text = nonEmptyString(node, what) else { return nil }
+        var valid = true, expectDigit = true, sawDigit = false
+        for character in text.value {
+            if character.isASCII, character.isNumber {
+                sawDigit = true
+                expectDigit = false
+            } else if "smhdwy".contains(character), sawDigit {
+                sawDigit = false
+                expectDigit = true
+            } else {
+                valid = false
+                break
+            }
+        }
+        guard valid, expectDigit, !sawDigit else {
+            error("invalid-value", "'\(text.value)' is not a duration such as 30s, 1m or 1h30m", at: text.location)
+            return nil
+        }
+        return text
     }
 
     /// An integer or a percentage string such as `25%`.

@@ -1,13 +1,16 @@
 /// The keys each object of spec format v1 accepts. The decoder checks against these lists
 /// (unknown keys, "did you mean"), and tests keep the JSON Schema in step with them.
 enum SpecKeys {
+    /// Top-level keys. `x-` stands for any key starting with `x-`: extension fields the compiler
+    /// ignores, the place to keep YAML anchors shared through merge keys (`<<: *anchor`).
     static let document = ["clusterspec", "name", "clusterDomain", "defaults", "namespaces", "configMaps", "secrets",
-                           "volumeClaims", "services", "jobs"]
+                           "volumeClaims", "services", "jobs", "x-"]
     static let defaults = ["namespace", "podSecurity", "runAsUser", "runAsGroup", "fsGroup", "imagePullPolicy",
                            "nodePoolLabel", "ingressClass", "readOnlyRootFilesystem"]
     static let namespace = ["podSecurity", "labels", "annotations", "create"]
     static let configMap = ["namespace", "data"]
-    static let secret = ["namespace", "keys", "description"]
+    static let secret = ["namespace", "keys", "description", "vault"]
+    static let vaultSecret = ["mount", "path", "type", "refreshAfter", "auth"]
     static let volumeClaim = ["namespace", "size", "storageClass", "accessModes"]
 
     /// Keys of one container (shared by services, jobs and stateful services).

@@ -34,8 +34,10 @@ public enum SpecParser {
         do {
             root = try composer.compose(bytes)
         } catch {
-            guard case .diagnostic(let diagnostic) = error else { fatalError("unreachable") }
-            return ParsedSpec(spec: nil, diagnostics: [diagnostic], text: text)
+            switch error {
+            case .diagnostic(let diagnostic):
+                return ParsedSpec(spec: nil, diagnostics: [diagnostic], text: text)
+            }
         }
         guard let root, !root.isNull else {
             return ParsedSpec(spec: nil, diagnostics: [Diagnostic(

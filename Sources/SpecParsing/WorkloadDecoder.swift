@@ -90,27 +90,11 @@ extension SpecDecoder {
             } else if case .scalar("false", .plain) = monitor.content {
                 interval = nil
             } else if let inner = reader.mapping(monitor, "'serviceMonitor'", known: SpecKeys.serviceMonitor) {
-                interval = inner["interval"].flatMap { durationString($0, "'interval'") } ?? Located("30s", at: monitor.location, isDefault: true)
+                interval = inner["interval"].flatMap { reader.duration($0, "'interval'") } ?? Located("30s", at: monitor.location, isDefault: true)
             }
         }
         guard let port else { return nil }
         return MetricsSpec(port: port, path: path, serviceMonitorInterval: interval, location: node.location)
-    }
-
-    /// A Prometheus-style duration such as `30s`, `1m`, `1h30m`.
-    private func durationString(_ node: YAMLNode, _ what: String) -> Located<String>? {
-        guard let text = reader.nonEmptyString(node, what) else { return nil }
-        var sawUnit = false, sawDigit = false
-        for character in text.value {
-            if character.isASCII, character.isNumber { sawDigit = true; sawUnit = false } else if "smhdwy".contains(character), sawDigit { sawUnit = true; sawDigit = false } else {
-                sawUnit = false; sawDigit = true; break
-            }
-        }
-        guard sawUnit, !sawDigit else {
-            reader.error("invalid-value", "'\(text.value)' is not a duration such as 30s, 1m or 1h30m", at: text.location)
-            return nil
-        }
-        return text
     }
 
     private func decodeServiceAccount(_ node: YAMLNode?, at location: SourceLocation) -> ServiceAccountSpec {
