@@ -49,7 +49,10 @@ let package = Package(
             dependencies: ["ClusterSpec", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SpecParsingTests", dependencies: ["SpecParsing", "SpecModel", "SpecDiagnostics"]),
-        .testTarget(name: "ManifestEmissionTests", dependencies: ["ManifestEmission", "SpecParsing", "SpecModel", "SpecDiagnostics"]),
+        .testTarget(
+            name: "ManifestEmissionTests",
+            dependencies: ["ManifestEmission", "SpecParsing", "SpecModel", "SpecDiagnostics", "SpecRules", .product(name: "Yams", package: "Yams")]
+        ),
         .testTarget(name: "SpecRulesTests", dependencies: ["SpecRules", "SpecParsing", "SpecModel", "SpecDiagnostics"]),
         .testTarget(
             name: "ClusterSpecTests",

@@ -59,9 +59,11 @@ enum VaultSecretEmitter {
 
     /// Pod-running workloads in `namespace` that read Secret `name` (env, envFrom or volume).
     static func readers(of name: String, in namespace: String, system: SystemSpec) -> [(kind: String, name: String)] {
-        system.services.map(\.workload).filter { workload in
-            workload.namespace.value == namespace && reads(workload, secret: name)
-        }.map { ("Deployment", $0.name.value) }.sorted { $0.name < $1.name }
+        let deployments = system.services.map(\.workload).filter { $0.namespace.value == namespace && reads($0, secret: name) }
+            .map { (kind: "Deployment", name: $0.name.value) }
+        let statefulSets = system.statefulServices.map(\.workload).filter { $0.namespace.value == namespace && reads($0, secret: name) }
+            .map { (kind: "StatefulSet", name: $0.name.value) }
+        return (deployments + statefulSets).sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
     }
 
     static func reads(_ workload: WorkloadSpec, secret name: String) -> Bool {

@@ -8,13 +8,13 @@ struct PodTemplateEmitter {
 
     /// `spec.template` for `workload`: labels, annotations and the pod spec.
     func template(_ workload: WorkloadSpec, component: String? = nil, restartPolicy: String? = nil,
-                  extraAnnotations: [(String, String)] = []) -> ManifestValue {
+                  extraAnnotations: [(String, String)] = [], containerName: String? = nil, serviceAccount: String? = nil) -> ManifestValue {
         [
             "metadata": .map([
                 "labels": .sortedStrings(Labels.workload(workload, system: system.name.value, component: component)),
                 "annotations": .nonEmpty(.sortedStrings(annotations(workload) + extraAnnotations)),
             ]),
-            "spec": podSpec(workload, restartPolicy: restartPolicy),
+            "spec": podSpec(workload, restartPolicy: restartPolicy, containerName: containerName, serviceAccount: serviceAccount),
         ]
     }
 
@@ -42,21 +42,18 @@ struct PodTemplateEmitter {
             .filter { names.contains($0.name.value) && $0.namespace.value == workload.namespace.value }
             .sorted { $0.name.value < $1.name.value }
         guard !maps.isEmpty else { return nil }
-        var hasher = SHA256()
+        var hasher = SHA256Hasher()
         for map in maps {
-            hasher.update(data: Array(ManifestWriter.json(ConfigEmitter.configMapData(map)).utf8))
-            hasher.update(data: Array(map.name.value.utf8))
+            hasher.update(ManifestWriter.json(ConfigEmitter.configMapData(map)))
+            hasher.update(map.name.value)
         }
-        return hasher.finalize().prefix(8).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return hasher.hex
     }
 
-    func podSpec(_ workload: WorkloadSpec, restartPolicy: String?) -> ManifestValue {
+    func podSpec(_ workload: WorkloadSpec, restartPolicy: String?, containerName: String? = nil, serviceAccount: String? = nil) -> ManifestValue {
         let security = workload.container.security
         return [
-            "serviceAccountName": .string(workload.name.value),
+            "serviceAccountName": .string(serviceAccount ?? workload.name.value),
             "automountServiceAccountToken": .bool(workload.serviceAccount.automountToken.value),
             "restartPolicy": .optional(restartPolicy),
             "terminationGracePeriodSeconds": .optional(workload.terminationGracePeriodSeconds?.value),
@@ -70,7 +67,7 @@ struct PodTemplateEmitter {
             "affinity": .nonEmpty(affinity(workload)),
             "topologySpreadConstraints": .nonEmpty(topologySpread(workload)),
             "initContainers": .nonEmpty(workload.initContainers.map { container($0.container, name: $0.name.value) }),
-            "containers": [container(workload.container, name: workload.name.value)],
+            "containers": [container(workload.container, name: containerName ?? workload.name.value)],
             "volumes": .nonEmpty(volumes(workload)),
         ]
     }
@@ -154,7 +151,8 @@ struct PodTemplateEmitter {
         let action: (String, ManifestValue)
         switch probe.action {
         case .http(let path, let port):
-            action = ("httpGet", ["path": .string(path.value), "port": portValue(port.value)])
+            action = ("httpGet", ["path": .string(path.value), "port": portValue(port.value),
+                                  "scheme": probe.scheme == .https ? "HTTPS" : .absent])
         case .tcp(let port):
             action = ("tcpSocket", ["port": portValue(port.value)])
         case .grpc(let port):
@@ -192,10 +190,12 @@ struct PodTemplateEmitter {
 
     // MARK: Volumes and scheduling
 
+    /// Pod volumes; claim templates are left out (the StatefulSet adds them from its templates).
     private func volumes(_ workload: WorkloadSpec) -> [ManifestValue] {
-        workload.container.volumes.map { volume in
+        workload.container.volumes.compactMap { volume -> ManifestValue? in
             let source: (String, ManifestValue)
             switch volume.source {
+            case .claimTemplate: return nil
             case .configMap(let name): source = ("configMap", ["name": .string(name.value)])
             case .secret(let name): source = ("secret", ["secretName": .string(name.value)])
             case .claim(let name): source = ("persistentVolumeClaim", ["claimName": .string(name.value)])

@@ -18,6 +18,9 @@ public enum SystemEmitter {
         resources += system.services.flatMap(services.resources)
         let jobs = JobEmitter(system: system)
         resources += system.jobs.flatMap(jobs.resources)
+        let kit = StatefulToolkit(system: system)
+        resources += system.statefulServices.flatMap(StatefulServiceEmitter(kit: kit).resources)
+        resources += system.stores.flatMap(StoreEmitter(kit: kit).resources)
         return ResourceOrder.sorted(resources)
     }
 

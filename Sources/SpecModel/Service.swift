@@ -178,3 +178,45 @@ public struct JobSpec: Sendable {
 
     public var name: Located<String> { workload.name }
 }
+
+extension DisruptionBudget {
+    /// How many of `replicas` pods the budget lets be evicted at once (Kubernetes rounds
+    /// percentages up for both fields).
+    public func allowedDisruptions(replicas: Int) -> Int {
+        switch self {
+        case .maxUnavailable(let value):
+            return min(replicas, value.resolved(total: replicas, roundUp: true))
+        case .minAvailable(let value):
+            return max(0, replicas - value.resolved(total: replicas, roundUp: true))
+        }
+    }
+}
+
+/// An image reference split into repository, tag and digest.
+public struct ImageReference: Sendable, Equatable {
+    public var repository: String
+    public var tag: String?
+    public var digest: String?
+
+    /// Parses `registry/path/name[:tag][@digest]`; a `:` before the last `/` belongs to a registry port.
+    public init(_ reference: String) {
+        var rest = Substring(reference)
+        if let at = rest.firstIndex(of: "@") {
+            digest = String(rest[rest.index(after: at)...])
+            rest = rest[..<at]
+        }
+        let lastSlash = rest.lastIndex(of: "/")
+        if let colon = rest.lastIndex(of: ":"), lastSlash.map({ colon > $0 }) ?? true {
+            tag = String(rest[rest.index(after: colon)...])
+            rest = rest[..<colon]
+        }
+        repository = String(rest)
+    }
+
+    /// True for a digest, or a tag that is not `latest`.
+    public var isPinned: Bool {
+        if let digest, digest.hasPrefix("sha256:"), digest.count == 71 { return true }
+        guard let tag, !tag.isEmpty else { return false }
+        return tag != "latest"
+    }
+}

@@ -16,11 +16,14 @@ public struct SystemSpec: Sendable {
     public var volumeClaims: [VolumeClaimSpec]
     public var services: [ServiceSpec]
     public var jobs: [JobSpec]
+    public var statefulServices: [StatefulServiceSpec]
+    public var stores: [StoreSpec]
 
     public init(
         file: String, name: Located<String>, clusterDomain: Located<String>, defaults: Defaults,
         namespaces: [NamespaceSpec] = [], configMaps: [ConfigMapSpec] = [], secrets: [SecretRefSpec] = [],
-        volumeClaims: [VolumeClaimSpec] = [], services: [ServiceSpec] = [], jobs: [JobSpec] = []
+        volumeClaims: [VolumeClaimSpec] = [], services: [ServiceSpec] = [], jobs: [JobSpec] = [],
+        statefulServices: [StatefulServiceSpec] = [], stores: [StoreSpec] = []
     ) {
         self.file = file
         self.name = name
@@ -32,11 +35,13 @@ public struct SystemSpec: Sendable {
         self.volumeClaims = volumeClaims
         self.services = services
         self.jobs = jobs
+        self.statefulServices = statefulServices
+        self.stores = stores
     }
 
-    /// Every workload of the system (services first, then jobs), in spec order.
+    /// Every workload written as one (services, stateful services, jobs), in spec order.
     public var workloads: [WorkloadSpec] {
-        services.map(\.workload) + jobs.map(\.workload)
+        services.map(\.workload) + statefulServices.map(\.workload) + jobs.map(\.workload)
     }
 }
 

@@ -117,9 +117,16 @@ public enum ProbeAction: Sendable {
     }
 }
 
+/// Scheme of an HTTP probe.
+public enum ProbeScheme: String, Sendable, CaseIterable {
+    case http = "HTTP", https = "HTTPS"
+}
+
 /// A liveness, readiness or startup probe with its timing.
 public struct ProbeSpec: Sendable {
     public var action: ProbeAction
+    /// HTTPS for `http` probes against a TLS listener (the kubelet does not verify the certificate).
+    public var scheme: ProbeScheme = .http
     public var initialDelaySeconds: Located<Int>?
     public var periodSeconds: Located<Int>
     public var timeoutSeconds: Located<Int>
@@ -157,6 +164,8 @@ public enum VolumeSource: Sendable {
     case secret(Located<String>)
     case emptyDir(sizeLimit: Located<Quantity>?, inMemory: Bool)
     case claim(Located<String>)
+    /// A per-pod volume from the StatefulSet's volume claim templates.
+    case claimTemplate(StorageSpec)
 }
 
 /// A volume mounted into the container (`volumes:`).
@@ -313,13 +322,20 @@ public struct ServiceAccountSpec: Sendable {
 }
 
 /// A declared dependency (`uses:`): the caller talks to `target` on `ports` (all its ports when empty).
+/// When the target is a store or stateful service, its connection facts are injected as
+/// environment variables: `env` maps variable names to facts; when nil every fact is injected as
+/// `<TARGET>_<FACT>`; an empty map (`env: {}`) injects nothing.
 public struct DependencySpec: Sendable {
     public var target: Located<String>
     public var ports: [Located<String>]
+    public var env: [KeyValue]?
+    public var location: SourceLocation
 
-    public init(target: Located<String>, ports: [Located<String>] = []) {
+    public init(target: Located<String>, ports: [Located<String>] = [], env: [KeyValue]? = nil, location: SourceLocation? = nil) {
         self.target = target
         self.ports = ports
+        self.env = env
+        self.location = location ?? target.location
     }
 }
 

@@ -107,7 +107,7 @@ extension SpecDecoder {
     private func reportUnknownPort(_ name: Located<String>, ports: [PortSpec], owner: String) {
         let names = ports.map(\.name.value)
         reader.error("unknown-port",
-                     "\(owner) has no port named '\(name.value)'\(Suggestions.hint(for: name.value, in: names))",
+                     "\(owner) has no port named '\(name.value)'\(NameSuggestion.hint(for: name.value, in: names))",
                      at: name.location,
                      notes: [DiagnosticNote(names.isEmpty ? "it declares no ports" : "declared ports: \(names.joined(separator: ", "))")])
     }
@@ -203,18 +203,21 @@ extension SpecDecoder {
             guard let port = fields[kind].flatMap({ portReference($0, ports: ports, owner: owner) }) else { return nil }
             action = kind == "tcp" ? .tcp(port: port) : .grpc(port: port)
         }
-        if kind != "path", fields.has("port") {
-            reader.error("conflicting-fields", "'port' applies to 'path' probes; '\(kind)' names its own port", at: fields.keyLocation("port") ?? at)
+        for key in ["port", "scheme"] where kind != "path" && fields.has(key) {
+            reader.error("conflicting-fields", "'\(key)' applies to 'path' probes only", at: fields.keyLocation(key) ?? at)
         }
+        let scheme = fields["scheme"].flatMap { reader.choice($0, "probe scheme", as: ProbeScheme.self) }?.value ?? .http
         func seconds(_ field: String, _ fallback: Int?, minimum: Int) -> Located<Int>? {
             fields[field].flatMap { reader.int($0, "'\(field)'", in: minimum...Int(Int32.max)) } ?? fallback.map(defaulted)
         }
-        return ProbeSpec(action: action,
+        var probe = ProbeSpec(action: action,
                          initialDelaySeconds: seconds("initialDelaySeconds", timing.initialDelay, minimum: 0),
                          periodSeconds: seconds("periodSeconds", timing.period, minimum: 1) ?? defaulted(timing.period),
                          timeoutSeconds: seconds("timeoutSeconds", timing.timeout, minimum: 1) ?? defaulted(timing.timeout),
                          failureThreshold: seconds("failureThreshold", timing.failureThreshold, minimum: 1) ?? defaulted(timing.failureThreshold),
                          location: at)
+        probe.scheme = scheme
+        return probe
     }
 
     // MARK: Environment
@@ -352,7 +355,7 @@ extension SpecDecoder {
     private func isReadOnlyByDefault(_ source: VolumeSource) -> Bool {
         switch source {
         case .configMap, .secret: return true
-        case .emptyDir, .claim: return false
+        case .emptyDir, .claim, .claimTemplate: return false
         }
     }
 

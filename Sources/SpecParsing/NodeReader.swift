@@ -42,7 +42,7 @@ final class NodeReader {
             if key.hasPrefix("x-"), known.contains("x-") { continue }
             guard known.contains(key) else {
                 let listed = known.filter { $0 != "x-" }
-                error("unknown-key", "unknown key '\(key)' in \(what)\(Suggestions.hint(for: key, in: listed))",
+                error("unknown-key", "unknown key '\(key)' in \(what)\(NameSuggestion.hint(for: key, in: listed))",
                       at: pair.key.location,
                       notes: [DiagnosticNote("expected one of: \(listed.joined(separator: ", "))\(listed.count < known.count ? ", or an x- extension key" : "")")])
                 continue
@@ -176,7 +176,7 @@ final class NodeReader {
         if let value = E(rawValue: text.value) { return Located(value, at: node.location) }
         let options = E.allCases.map(\.rawValue)
         error("invalid-value",
-              "'\(text.value)' is not a valid \(what)\(Suggestions.hint(for: text.value, in: options))",
+              "'\(text.value)' is not a valid \(what)\(NameSuggestion.hint(for: text.value, in: options))",
               at: node.location, notes: [DiagnosticNote("expected one of: \(options.joined(separator: ", "))")])
         return nil
     }

@@ -59,14 +59,18 @@ struct SpecDecoder {
         let secrets = fields["secrets"].map(decodeSecrets) ?? []
         let volumeClaims = fields["volumeClaims"].map(decodeVolumeClaims) ?? []
         let services = fields["services"].map(decodeServices) ?? []
+        let statefulServices = fields["statefulServices"].map(decodeStatefulServices) ?? []
+        let stores = fields["stores"].map(decodeStores) ?? []
         let jobs = fields["jobs"].map(decodeJobs) ?? []
 
-        checkUniqueWorkloadNames(services.map(\.workload) + jobs.map(\.workload))
+        checkUniqueNames(services.map(\.workload) + statefulServices.map(\.workload) + jobs.map(\.workload), stores: stores)
 
         guard let name else { return nil }
-        return SystemSpec(file: file, name: name, clusterDomain: clusterDomain, defaults: defaults,
-                          namespaces: namespaces, configMaps: configMaps, secrets: secrets, volumeClaims: volumeClaims,
-                          services: services, jobs: jobs)
+        var system = SystemSpec(file: file, name: name, clusterDomain: clusterDomain, defaults: defaults,
+                                namespaces: namespaces, configMaps: configMaps, secrets: secrets, volumeClaims: volumeClaims,
+                                services: services, jobs: jobs, statefulServices: statefulServices, stores: stores)
+        DependencyWiring(reader: reader).wire(&system)
+        return system
     }
 
     // MARK: Names
@@ -114,17 +118,16 @@ struct SpecDecoder {
         return value
     }
 
-    /// Two workloads of any kind may not share a name in one namespace: their Services would collide.
-    private func checkUniqueWorkloadNames(_ workloads: [WorkloadSpec]) {
+    /// Workloads and stores share one name space per system: `uses:` names them without a
+    /// namespace, and in one namespace their Services would collide.
+    private func checkUniqueNames(_ workloads: [WorkloadSpec], stores: [StoreSpec]) {
         var seen: [String: SourceLocation] = [:]
-        for workload in workloads {
-            let key = "\(workload.namespace.value)/\(workload.name.value)"
-            if let first = seen[key] {
-                reader.error("duplicate-name",
-                             "'\(workload.name.value)' is already the name of another workload in namespace '\(workload.namespace.value)'",
-                             at: workload.name.location, notes: [DiagnosticNote("first defined here", at: first)])
+        for name in workloads.map(\.name) + stores.map(\.name) {
+            if let first = seen[name.value] {
+                reader.error("duplicate-name", "'\(name.value)' is already the name of another workload or store",
+                             at: name.location, notes: [DiagnosticNote("first defined here", at: first)])
             } else {
-                seen[key] = workload.name.location
+                seen[name.value] = name.location
             }
         }
     }
@@ -194,7 +197,7 @@ struct SpecDecoder {
         if declaredNamespaces[namespace.value] != nil { return namespace }
         let declared = declaredNamespaces.keys.sorted()
         reader.error("unknown-namespace",
-                     "namespace '\(namespace.value)' is not declared under 'namespaces:'\(Suggestions.hint(for: namespace.value, in: declared))",
+                     "namespace '\(namespace.value)' is not declared under 'namespaces:'\(NameSuggestion.hint(for: namespace.value, in: declared))",
                      at: namespace.location,
                      fix: "Declare it under 'namespaces:' (with 'create: false' if it is managed elsewhere).")
         return nil

@@ -4,7 +4,7 @@ enum SpecKeys {
     /// Top-level keys. `x-` stands for any key starting with `x-`: extension fields the compiler
     /// ignores, the place to keep YAML anchors shared through merge keys (`<<: *anchor`).
     static let document = ["clusterspec", "name", "clusterDomain", "defaults", "namespaces", "configMaps", "secrets",
-                           "volumeClaims", "services", "jobs", "x-"]
+                           "volumeClaims", "services", "statefulServices", "stores", "jobs", "x-"]
     static let defaults = ["namespace", "podSecurity", "runAsUser", "runAsGroup", "fsGroup", "imagePullPolicy",
                            "nodePoolLabel", "ingressClass", "readOnlyRootFilesystem"]
     static let namespace = ["podSecurity", "labels", "annotations", "create"]
@@ -25,7 +25,7 @@ enum SpecKeys {
 
     static let port = ["port", "protocol", "servicePort"]
     static let health = ["port", "liveness", "readiness", "startup"]
-    static let probe = ["path", "port", "exec", "tcp", "grpc", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
+    static let probe = ["path", "port", "scheme", "exec", "tcp", "grpc", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
                         "failureThreshold"]
     static let resources = ["requests", "limits"]
     static let resourceAmounts = ["cpu", "memory", "ephemeralStorage"]
@@ -40,11 +40,33 @@ enum SpecKeys {
     static let serviceMonitor = ["interval"]
     static let serviceAccount = ["automountToken", "annotations", "rules"]
     static let accessRule = ["apiGroups", "resources", "verbs"]
-    static let dependency = ["target", "ports"]
+    static let dependency = ["target", "ports", "env"]
     static let autoscale = ["min", "max", "cpu", "memory"]
     static let expose = ["host", "path", "port", "className", "tls", "annotations"]
     static let ingressTLS = ["issuer", "kind", "secretName"]
     static let pdb = ["minAvailable", "maxUnavailable"]
     static let strategy = ["maxSurge", "maxUnavailable"]
     static let serviceGroup = ["type", "ports", "annotations"]
+
+    static let statefulService = container + workload + ["replicas", "storage", "peers", "pdb", "service", "extraServices", "tls",
+                                                         "podManagementPolicy"]
+    static let statefulStorage = ["size", "class", "mountPath"]
+    static let peers = ["port", "listEnv", "selfEnv", "publishNotReady"]
+
+    static let storeCommon = ["engine", "namespace", "version", "image", "storage", "resources", "placement", "tls", "pdb",
+                              "labels", "podAnnotations", "securityContext"]
+    static let storeEngine: [String: [String]] = [
+        "etcd": ["members"],
+        "kafka": ["controllers", "brokers", "combined", "replication", "partitions", "config", "clusterId"],
+        "vault": ["members", "seal", "ui"],
+        "postgres": ["mode", "instances", "database", "user", "credentials", "external"],
+        "clickhouse": ["shards", "replicas", "keeper", "credentials"],
+    ]
+    static let storage = ["size", "class"]
+    static let tls = ["secret", "issuer", "kind"]
+    static let replication = ["factor", "minInSync", "offsetsFactor", "transactionFactor"]
+    static let seal = ["type", "config"]
+    static let credentials = ["secret"]
+    static let externalDatabase = ["host", "port", "secret"]
+    static let keeper = ["members", "version", "image", "storage", "resources"]
 }

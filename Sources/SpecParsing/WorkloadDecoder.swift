@@ -53,7 +53,7 @@ extension SpecDecoder {
         }
     }
 
-    private func decodePlacement(_ node: YAMLNode?, at location: SourceLocation, replicated: Bool) -> PlacementSpec {
+    func decodePlacement(_ node: YAMLNode?, at location: SourceLocation, replicated: Bool) -> PlacementSpec {
         let fields = node.flatMap { reader.mapping($0, "'placement'", known: SpecKeys.placement) }
         let nodePool = fields?["nodePool"].flatMap { reader.nonEmptyString($0, "'nodePool'") }
         if let nodePool, !KubernetesName.isLabelValue(nodePool.value) {
@@ -138,7 +138,12 @@ extension SpecDecoder {
                     if !fields.has("target") { reader.error("missing-field", "a 'uses' entry needs 'target'", at: item.location) }
                     return nil
                 }
-                dependency = DependencySpec(target: target, ports: fields["ports"].map { reader.locatedStrings($0, "'ports'") } ?? [])
+                let env = fields.has("env") ? (fields["env"].map { reader.keyValues($0, "'env' of a 'uses' entry") } ?? []) : nil
+                for variable in env ?? [] where !KubernetesName.isEnvName(variable.key.value) {
+                    reader.error("invalid-name", "'\(variable.key.value)' is not a valid environment variable name", at: variable.key.location)
+                }
+                dependency = DependencySpec(target: target, ports: fields["ports"].map { reader.locatedStrings($0, "'ports'") } ?? [],
+                                            env: env, location: item.location)
             } else {
                 guard let target = reader.nonEmptyString(item, "a 'uses' entry") else { return nil }
                 dependency = DependencySpec(target: target)
@@ -283,7 +288,7 @@ extension SpecDecoder {
                 ?? Located(.count(0), at: location, isDefault: true))
     }
 
-    private func decodeServiceGroups(_ fields: Fields, ports: [PortSpec], owner: String, at location: SourceLocation) -> [ServicePortGroupSpec] {
+    func decodeServiceGroups(_ fields: Fields, ports: [PortSpec], owner: String, at location: SourceLocation) -> [ServicePortGroupSpec] {
         var extras: [ServicePortGroupSpec] = []
         var claimed: [String: SourceLocation] = [:]
         if let node = fields["extraServices"] {

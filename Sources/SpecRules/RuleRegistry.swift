@@ -1,19 +1,59 @@
 import SpecModel
 import SpecDiagnostics
 
-/// The invariant rules clusterspec checks on a parsed system. Empty until the rule catalog lands.
+/// Every rule clusterspec knows, sorted by id.
 public enum RuleRegistry {
-    /// Runs every rule over `spec` and returns their findings.
-    public static func check(_ spec: SystemSpec) -> [Diagnostic] {
-        []
+    /// All rule types. Add a rule here and in its own file under `Rules/`.
+    public static let all: [any Rule.Type] = [
+        ClickHouseReplicasNeedKeeper.self,
+        DependencyDeclared.self,
+        HeadlessPublishesNotReady.self,
+        HPAMinAbovePDB.self,
+        ImagePinned.self,
+        KafkaCombinedRoles.self,
+        KafkaMinISRBelowRF.self,
+        KafkaReplicationWithinBrokers.self,
+        PDBAllowsDrain.self,
+        PDBKeepsQuorum.self,
+        PostgresReplicasNeedHA.self,
+        QuorumSizeOdd.self,
+        RolloutMaxUnavailableZero.self,
+        SecretNotInline.self,
+        StatefulPodManagementParallel.self,
+        ZoneLossKeepsQuorum.self,
+    ].sorted { $0.description.id < $1.description.id }
+
+    /// Runs every rule over `spec` for `environment`. A rule that throws is reported as an
+    /// internal error and does not stop the others.
+    public static func check(_ spec: SystemSpec, environment: String? = nil, rules: [any Rule.Type] = all) -> [Diagnostic] {
+        var findings: [Diagnostic] = []
+        for rule in rules {
+            let description = rule.description
+            let context = RuleContext(system: spec, environment: environment, description: description)
+            do {
+                findings += try rule.init().check(context)
+            } catch {
+                findings.append(Diagnostic(
+                    id: "internal-rule-error", severity: .error,
+                    message: "rule '\(description.id)' failed on this spec: \(error); its findings are missing",
+                    location: spec.name.location,
+                    fix: "Report this as a clusterspec bug; the other rules ran normally."))
+            }
+        }
+        return findings
+    }
+
+    /// The rule with `id`.
+    public static func rule(withID id: String) -> (any Rule.Type)? {
+        all.first { $0.description.id == id }
     }
 }
 
-/// Facts about rule ids that other rooms need (exit codes distinguish rule findings from input errors).
+/// Facts about rule ids that other rooms need (exit codes tell rule findings from input errors).
 public enum RuleCatalog {
     /// The ids of all rules.
-    public static let ids: Set<String> = []
+    public static let ids: Set<String> = Set(RuleRegistry.all.map { $0.description.id })
 
     /// Whether `id` names a rule (as opposed to a parse or input diagnostic).
-    public static func isRuleID(_ id: String) -> Bool { ids.contains(id) }
+    public static func isRuleID(_ id: String) -> Bool { ids.contains(id) || id == "internal-rule-error" }
 }

@@ -1,0 +1,247 @@
+import SpecModel
+import Crypto
+
+/// Kafka in KRaft mode. Controllers take node ids 0…c−1, brokers 100…; every node gets the same
+/// `controller.quorum.voters` list and the same cluster id, kept in an immutable Secret.
+struct KafkaEmitter {
+    let kit: StatefulToolkit
+
+    static let dataDirectory = "/var/lib/kafka/data"
+
+    private enum Role {
+        case controller, broker, combined
+
+        var processRoles: String {
+            switch self {
+            case .controller: return "controller"
+            case .broker: return "broker"
+            case .combined: return "broker,controller"
+            }
+        }
+
+        var component: String {
+            switch self {
+            case .controller: return "kafka-controller"
+            case .broker: return "kafka-broker"
+            case .combined: return "kafka"
+            }
+        }
+
+        var ports: [(String, Int)] {
+            switch self {
+            case .controller: return [("controller", StorePorts.kafkaController)]
+            case .broker: return [("client", StorePorts.kafkaClient), ("internal", StorePorts.kafkaInternal)]
+            case .combined:
+                return [("client", StorePorts.kafkaClient), ("internal", StorePorts.kafkaInternal), ("controller", StorePorts.kafkaController)]
+            }
+        }
+    }
+
+    func resources(_ store: StoreSpec, _ kafka: KafkaSettings) -> [Resource] {
+        let name = store.name.value, namespace = store.namespace.value, at = store.name.location
+        var resources = kit.identity(store: store)
+        let idSecret = "\(name)-cluster-id"
+        resources.append(Resource(
+            apiVersion: "v1", kind: "Secret",
+            metadata: ObjectMeta(name: idSecret, namespace: namespace, labels: kit.labels(store: store, name: name, component: "kafka")),
+            origin: kafka.clusterId?.location ?? at,
+            fields: [
+                // Immutable: the API server refuses any change, so a cluster id can never drift.
+                "immutable": true,
+                "type": "Opaque",
+                "stringData": ["cluster-id": .string(clusterId(store, kafka))],
+            ]))
+        let voterSet: String, voterCount: Int
+        if let combined = kafka.combined {
+            voterSet = name
+            voterCount = combined.value
+        } else {
+            voterSet = Topology.kafkaControllers(name)
+            voterCount = kafka.controllers?.value ?? 0
+        }
+        let voters = (0..<voterCount).map {
+            "\($0)@\(Topology.podFQDN(voterSet, $0, namespace: namespace, domain: kit.domain)):\(StorePorts.kafkaController)"
+        }.joined(separator: ",")
+
+        let brokerSet: String
+        if let combined = kafka.combined {
+            brokerSet = name
+            resources += roleResources(store, kafka, role: .combined, statefulSet: name, count: combined.value, idBase: 0,
+                                       voters: voters, idSecret: idSecret, countLocation: combined.location)
+        } else {
+            brokerSet = Topology.kafkaBrokers(name)
+            if let controllers = kafka.controllers {
+                resources += roleResources(store, kafka, role: .controller, statefulSet: voterSet, count: controllers.value, idBase: 0,
+                                           voters: voters, idSecret: idSecret, countLocation: controllers.location)
+            }
+            if let brokers = kafka.brokers {
+                resources += roleResources(store, kafka, role: .broker, statefulSet: brokerSet, count: brokers.value,
+                                           idBase: Topology.kafkaBrokerIdBase, voters: voters, idSecret: idSecret, countLocation: brokers.location)
+            }
+        }
+        // The bootstrap Service clients use: brokers' client listener.
+        resources.append(kit.service(name: name, namespace: namespace, labels: kit.labels(store: store, name: name, component: "kafka"),
+                                     selector: Labels.selector(workload: brokerSet, system: kit.systemName),
+                                     ports: [("client", StorePorts.kafkaClient)], headless: false, origin: at))
+        if case .issuer(let issuer, let kind) = store.tls?.source {
+            let headless = kafka.combined != nil ? [Topology.headless(name)]
+                : [Topology.headless(Topology.kafkaControllers(name)), Topology.headless(Topology.kafkaBrokers(name))]
+            resources.append(kit.certificate(name: "\(name)-tls", namespace: namespace, labels: kit.labels(store: store, name: name, component: "kafka"),
+                                             issuer: issuer.value, kind: kind.value, headless: headless, clients: [name],
+                                             origin: store.tls?.location ?? at))
+        }
+        return resources
+    }
+
+    private func roleResources(_ store: StoreSpec, _ kafka: KafkaSettings, role: Role, statefulSet: String, count: Int, idBase: Int,
+                               voters: String, idSecret: String, countLocation: SourceLocation) -> [Resource] {
+        let namespace = store.namespace.value, at = store.name.location
+        let headless = Topology.headless(statefulSet)
+        let tlsSecret = kit.tlsSecret(for: store.tls, owner: store.name.value)
+        let protocolName = tlsSecret == nil ? "PLAINTEXT" : "SSL"
+        let selfHost = Topology.selfFQDN(statefulSet, namespace: namespace, domain: kit.domain)
+
+        var env = [
+            StatefulToolkit.fieldEnv("POD_NAME", "metadata.name", at: at),
+            StatefulToolkit.secretEnv("CLUSTER_ID", secret: idSecret, key: "cluster-id", at: at),
+            StatefulToolkit.env("KAFKA_PROCESS_ROLES", role.processRoles, at: at),
+            StatefulToolkit.env("KAFKA_CONTROLLER_QUORUM_VOTERS", voters, at: at),
+            StatefulToolkit.env("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER", at: at),
+        ]
+        switch role {
+        case .controller:
+            env.append(StatefulToolkit.env("KAFKA_LISTENERS", "CONTROLLER://:\(StorePorts.kafkaController)", at: at))
+        case .broker, .combined:
+            var listeners = "CLIENT://:\(StorePorts.kafkaClient),INTERNAL://:\(StorePorts.kafkaInternal)"
+            if role == .combined { listeners += ",CONTROLLER://:\(StorePorts.kafkaController)" }
+            env += [
+                StatefulToolkit.env("KAFKA_LISTENERS", listeners, at: at),
+                StatefulToolkit.env("KAFKA_ADVERTISED_LISTENERS",
+                                    "CLIENT://\(selfHost):\(StorePorts.kafkaClient),INTERNAL://\(selfHost):\(StorePorts.kafkaInternal)", at: at),
+                StatefulToolkit.env("KAFKA_INTER_BROKER_LISTENER_NAME", "INTERNAL", at: at),
+            ]
+        }
+        env += [
+            StatefulToolkit.env("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+                                "CONTROLLER:\(protocolName),CLIENT:\(protocolName),INTERNAL:\(protocolName)", at: at),
+            StatefulToolkit.env("KAFKA_LOG_DIRS", "\(Self.dataDirectory)/logs", at: at),
+        ]
+        if role != .controller {
+            env += [
+                StatefulToolkit.env("KAFKA_DEFAULT_REPLICATION_FACTOR", String(kafka.replicationFactor.value), at: at),
+                StatefulToolkit.env("KAFKA_MIN_INSYNC_REPLICAS", String(kafka.minInSyncReplicas.value), at: at),
+                StatefulToolkit.env("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", String(kafka.offsetsReplicationFactor.value), at: at),
+                StatefulToolkit.env("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", String(kafka.transactionReplicationFactor.value), at: at),
+                StatefulToolkit.env("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR",
+                                    String(min(kafka.minInSyncReplicas.value, kafka.transactionReplicationFactor.value)), at: at),
+            ]
+            if let partitions = kafka.partitions {
+                env.append(StatefulToolkit.env("KAFKA_NUM_PARTITIONS", String(partitions.value), at: at))
+            }
+            for entry in kafka.config {
+                env.append(EnvVarSpec(name: Located(Self.environmentName(entry.key.value), at: entry.key.location),
+                                      source: .literal(entry.value)))
+            }
+        }
+        var volumes = [StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at)]
+        if let tlsSecret {
+            // PEM key and chain inline (KIP-651): no keystore files to build.
+            env += [
+                StatefulToolkit.env("KAFKA_SSL_KEYSTORE_TYPE", "PEM", at: at),
+                StatefulToolkit.secretEnv("KAFKA_SSL_KEYSTORE_CERTIFICATE_CHAIN", secret: tlsSecret, key: "tls.crt", at: at),
+                StatefulToolkit.secretEnv("KAFKA_SSL_KEYSTORE_KEY", secret: tlsSecret, key: "tls.key", at: at),
+                StatefulToolkit.env("KAFKA_SSL_TRUSTSTORE_TYPE", "PEM", at: at),
+                StatefulToolkit.secretEnv("KAFKA_SSL_TRUSTSTORE_CERTIFICATES", secret: tlsSecret, key: "ca.crt", at: at),
+            ]
+        }
+        let probePort = StatefulToolkit.port(role == .controller ? "controller" : "client", at: at)
+        let health = HealthSpec(
+            liveness: StatefulToolkit.probe(.tcp(port: probePort), initialDelay: 30, period: 10, timeout: 5, failures: 6, at: at),
+            readiness: StatefulToolkit.probe(.tcp(port: probePort), period: 10, timeout: 5, failures: 3, at: at),
+            startup: StatefulToolkit.probe(.tcp(port: probePort), period: 5, timeout: 5, failures: 60, at: at),
+            location: at)
+        // The node id comes from the pod's ordinal (its name's suffix) plus the role's base.
+        let command = ["/bin/sh", "-ec", "export KAFKA_NODE_ID=$((\(idBase) + ${POD_NAME##*-}))\nexec /etc/kafka/docker/run"]
+        let container = kit.container(store: store, command: command, ports: role.ports, env: env, volumes: volumes, health: health)
+        let workload = kit.workload(store: store, statefulSet: statefulSet, container: container)
+        let labels = kit.labels(store: store, name: statefulSet, component: role.component)
+        let selector = Labels.selector(workload: statefulSet, system: kit.systemName)
+        var resources = [
+            kit.statefulSet(workload, replicas: count, serviceName: headless, component: role.component, containerName: "kafka", origin: countLocation),
+            kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: role.ports, headless: true, origin: countLocation),
+        ]
+        if let budget = budget(store, kafka, role: role, count: count) {
+            resources.append(kit.disruptionBudget(name: statefulSet, namespace: namespace, labels: labels, selector: selector,
+                                                  budget: budget, origin: store.pdb?.budget?.location ?? countLocation))
+        }
+        return resources
+    }
+
+    /// Controllers keep their quorum (n − q); brokers may lose RF − minISR replicas of a partition
+    /// before producers with acks=all stop; combined nodes must satisfy both.
+    private func budget(_ store: StoreSpec, _ kafka: KafkaSettings, role: Role, count: Int) -> DisruptionBudget? {
+        if let explicit = store.pdb { return explicit.budget?.value }
+        let quorumTolerance = count - Topology.quorum(count)
+        let replicaTolerance = kafka.replicationFactor.value - kafka.minInSyncReplicas.value
+        let tolerance: Int
+        switch role {
+        case .controller: tolerance = quorumTolerance
+        case .broker: tolerance = min(replicaTolerance, count - 1)
+        case .combined: tolerance = min(quorumTolerance, replicaTolerance)
+        }
+        return tolerance > 0 ? .maxUnavailable(.count(tolerance)) : nil
+    }
+
+    /// The apache/kafka image's variable for a property: `KAFKA_` + upper case, `.` → `_`,
+    /// `_` → `__`, `-` → `___`.
+    static func environmentName(_ property: String) -> String {
+        var name = "KAFKA_"
+        for character in property {
+            switch character {
+            case ".": name += "_"
+            case "_": name += "__"
+            case "-": name += "___"
+            default: name += character.uppercased()
+            }
+        }
+        return name
+    }
+
+    /// The spec's cluster id, or a name-based UUID (RFC 9562 version 5) of the system, namespace and
+    /// store in base64url: stable across builds and machines, different per cluster, never random.
+    func clusterId(_ store: StoreSpec, _ kafka: KafkaSettings) -> String {
+        if let fixed = kafka.clusterId { return fixed.value }
+        return Self.derivedClusterId(system: kit.systemName, namespace: store.namespace.value, store: store.name.value)
+    }
+
+    /// The clusterspec namespace UUID for name-based cluster ids.
+    static let namespaceUUID: [UInt8] = [0x5d, 0x3a, 0x8c, 0x4e, 0x1f, 0x6b, 0x4c, 0x2a, 0x9e, 0x07, 0x3b, 0x81, 0xc6, 0x52, 0xd9, 0x40]
+
+    static func derivedClusterId(system: String, namespace: String, store: String) -> String {
+        var hasher = Insecure.SHA1()
+        hasher.update(data: namespaceUUID)
+        hasher.update(data: Array("kafka/\(system)/\(namespace)/\(store)".utf8))
+        var bytes = Array(hasher.finalize().prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x50  // version 5
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC variant
+        return base64URL(bytes)
+    }
+
+    /// Unpadded base64url, as Kafka prints cluster ids.
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        var output = ""
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            var value = 0
+            for byte in chunk { value = value << 8 | Int(byte) }
+            value <<= 8 * (3 - chunk.count)
+            for position in 0..<(chunk.count + 1) {
+                output.append(alphabet[(value >> (18 - 6 * position)) & 0x3F])
+            }
+            index += 3
+        }
+        return output
+    }
+}

@@ -1,0 +1,100 @@
+import SpecModel
+
+/// PostgreSQL: a single StatefulSet pod of the official image, a CloudNativePG `Cluster` for
+/// replicated HA, or nothing at all for an external database (only its Secret is referenced).
+struct PostgresEmitter {
+    let kit: StatefulToolkit
+
+    static let dataDirectory = "/var/lib/postgresql/data"
+
+    func resources(_ store: StoreSpec, _ postgres: PostgresSettings) -> [Resource] {
+        switch postgres.mode.value {
+        case .single: return single(store, postgres)
+        case .cloudnativePG: return cloudnativePG(store, postgres)
+        case .external: return []
+        }
+    }
+
+    private func single(_ store: StoreSpec, _ postgres: PostgresSettings) -> [Resource] {
+        let name = store.name.value, namespace = store.namespace.value, at = store.name.location
+        let headless = Topology.headless(name)
+        var env = [
+            StatefulToolkit.env("POSTGRES_DB", postgres.database.value, at: at),
+            StatefulToolkit.env("POSTGRES_USER", postgres.user.value, at: at),
+            // A subdirectory: the volume's root holds lost+found, which initdb refuses.
+            StatefulToolkit.env("PGDATA", "\(Self.dataDirectory)/pgdata", at: at),
+        ]
+        if let secret = postgres.credentialsSecret {
+            env.insert(StatefulToolkit.secretEnv("POSTGRES_PASSWORD", secret: secret.value, key: "password", at: secret.location), at: 2)
+        }
+        let volumes = [
+            StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at),
+            StatefulToolkit.volume("run", .emptyDir(sizeLimit: nil, inMemory: false), at: "/var/run/postgresql", location: at),
+            StatefulToolkit.volume("tmp", .emptyDir(sizeLimit: nil, inMemory: false), at: "/tmp", location: at),
+        ]
+        let ready = Located(["pg_isready", "-U", postgres.user.value, "-d", postgres.database.value], at: at)
+        let health = HealthSpec(
+            liveness: StatefulToolkit.probe(.exec(command: ready), initialDelay: 30, period: 10, timeout: 5, failures: 6, at: at),
+            readiness: StatefulToolkit.probe(.exec(command: ready), period: 5, timeout: 5, failures: 3, at: at),
+            startup: StatefulToolkit.probe(.exec(command: ready), period: 5, timeout: 5, failures: 60, at: at),
+            location: at)
+        let ports = [("postgres", StorePorts.postgres)]
+        let container = kit.container(store: store, ports: ports, env: env, volumes: volumes, health: health)
+        // Fast shutdown checkpoints first; give it time before the kubelet kills it.
+        let workload = kit.workload(store: store, statefulSet: name, container: container, grace: 120)
+        let labels = kit.labels(store: store, name: name, component: "postgres")
+        let selector = Labels.selector(workload: name, system: kit.systemName)
+        var resources = kit.identity(store: store)
+        resources.append(kit.statefulSet(workload, replicas: postgres.instances.value, serviceName: headless, component: "postgres",
+                                         containerName: "postgres", origin: postgres.instances.location))
+        resources.append(kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: true, origin: at))
+        resources.append(kit.service(name: name, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: false, origin: at))
+        if let budget = store.pdb?.budget?.value {
+            resources.append(kit.disruptionBudget(name: name, namespace: namespace, labels: labels, selector: selector, budget: budget,
+                                                  origin: store.pdb?.budget?.location ?? at))
+        }
+        return resources
+    }
+
+    /// A CloudNativePG Cluster: the operator runs streaming replication, failover, the `-rw`/`-ro`
+    /// Services, the PodDisruptionBudget and the `<name>-app` credentials Secret.
+    private func cloudnativePG(_ store: StoreSpec, _ postgres: PostgresSettings) -> [Resource] {
+        let name = store.name.value, namespace = store.namespace.value, at = store.name.location
+        let image = store.image.isDefault || store.image.value.hasPrefix("postgres:")
+            ? "ghcr.io/cloudnative-pg/postgresql:\(store.image.value.split(separator: ":").last.map(String.init) ?? "17")"
+            : store.image.value
+        var affinity: [ManifestValue.Entry] = [
+            .init("enablePodAntiAffinity", .bool(store.placement.hosts.value != .none)),
+            .init("topologyKey", "kubernetes.io/hostname"),
+        ]
+        if store.placement.hosts.value != .none {
+            affinity.append(.init("podAntiAffinityType", .string(store.placement.hosts.value == .required ? "required" : "preferred")))
+        }
+        if let pool = store.placement.nodePool {
+            affinity.append(.init("nodeSelector", .map([.init(kit.system.defaults.nodePoolLabel.value, .string(pool.value))])))
+        }
+        func amounts(_ amounts: ResourceAmounts) -> ManifestValue {
+            .nonEmpty(.map(["cpu": .optional(amounts.cpu?.value.text), "memory": .optional(amounts.memory?.value.text)]))
+        }
+        return [Resource(
+            apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster",
+            metadata: ObjectMeta(name: name, namespace: namespace, labels: kit.labels(store: store, name: name, component: "postgres")),
+            origin: postgres.mode.location,
+            fields: ["spec": [
+                "instances": .int(postgres.instances.value),
+                "imageName": .string(image),
+                "primaryUpdateStrategy": "unsupervised",
+                "enablePDB": true,
+                "storage": ["size": .string(store.storage.size.value.text), "storageClass": .optional(store.storage.storageClass?.value)],
+                "bootstrap": ["initdb": ["database": .string(postgres.database.value), "owner": .string(postgres.user.value)]],
+                "resources": .optional(store.resources.map { ["requests": amounts($0.requests), "limits": amounts($0.limits)] }),
+                "affinity": .map(affinity),
+                "topologySpreadConstraints": store.placement.zones.value == .none ? .absent : [[
+                    "maxSkew": 1,
+                    "topologyKey": "topology.kubernetes.io/zone",
+                    "whenUnsatisfiable": store.placement.zones.value == .required ? "DoNotSchedule" : "ScheduleAnyway",
+                    "labelSelector": ["matchLabels": ["cnpg.io/cluster": .string(name)]],
+                ]],
+            ]])]
+    }
+}

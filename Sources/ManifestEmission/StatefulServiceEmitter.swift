@@ -1,0 +1,58 @@
+import SpecModel
+
+/// A stateful service that is not one of the engines: a StatefulSet with stable peer DNS through
+/// its headless Service, client Services per port group, a PodDisruptionBudget and its identity.
+struct StatefulServiceEmitter {
+    let kit: StatefulToolkit
+
+    func resources(_ stateful: StatefulServiceSpec) -> [Resource] {
+        let workload = stateful.workload, system = kit.systemName
+        let name = workload.name.value, namespace = workload.namespace.value
+        let headless = Topology.headless(name)
+        var workloadWithTLS = workload
+        if let secret = kit.tlsSecret(for: stateful.tls, owner: name) {
+            workloadWithTLS.container.volumes.append(StatefulToolkit.volume(
+                "tls", .secret(Located(secret, at: stateful.tls?.location ?? workload.name.location)),
+                at: "/etc/\(name)/tls", readOnly: true, location: stateful.tls?.location ?? workload.name.location))
+        }
+        var resources = IdentityEmitter.resources(workload, system: system)
+        resources.append(kit.statefulSet(workloadWithTLS, replicas: stateful.replicas.value, serviceName: headless, component: "stateful-service",
+                                         containerName: name, parallel: stateful.podManagementPolicy.value == .parallel,
+                                         origin: workload.name.location))
+        // The governing Service publishes every port, ready or not: peers must resolve each other to start.
+        resources.append(kit.service(name: headless, namespace: namespace, labels: Labels.workload(workload, system: system),
+                                     selector: Labels.selector(workload: name, system: system),
+                                     ports: workload.container.ports.map { ($0.name.value, $0.number.value) }, headless: true,
+                                     publishNotReady: stateful.peers?.publishNotReady.value ?? true,
+                                     origin: stateful.peers?.port.location ?? workload.name.location))
+        resources += ServiceEmitter.services(workload, groups: stateful.serviceGroups, system: system)
+        if let budget = stateful.pdb.budget {
+            resources.append(ServiceEmitter.disruptionBudget(workload, budget: budget.value, system: system, alwaysAllowUnhealthy: false))
+        }
+        if let monitor = ServiceEmitter.serviceMonitor(workload, groups: stateful.serviceGroups, system: system) {
+            resources.append(monitor)
+        }
+        if case .issuer(let issuer, let kind) = stateful.tls?.source {
+            resources.append(kit.certificate(name: "\(name)-tls", namespace: namespace, labels: Labels.workload(workload, system: system),
+                                             issuer: issuer.value, kind: kind.value, headless: [headless],
+                                             clients: stateful.serviceGroups.map { ServiceEmitter.serviceName(workload, $0) },
+                                             origin: stateful.tls?.location ?? workload.name.location))
+        }
+        return resources
+    }
+}
+
+/// Dispatches each store to its engine's emitter.
+struct StoreEmitter {
+    let kit: StatefulToolkit
+
+    func resources(_ store: StoreSpec) -> [Resource] {
+        switch store.settings {
+        case .etcd(let etcd): return EtcdEmitter(kit: kit).resources(store, etcd)
+        case .kafka(let kafka): return KafkaEmitter(kit: kit).resources(store, kafka)
+        case .vault(let vault): return VaultEmitter(kit: kit).resources(store, vault)
+        case .postgres(let postgres): return PostgresEmitter(kit: kit).resources(store, postgres)
+        case .clickhouse(let clickhouse): return ClickHouseEmitter(kit: kit).resources(store, clickhouse)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import SpecModel
+
+/// Vault with integrated Raft storage: one `retry_join` per member inside the `storage "raft"`
+/// stanza, `disable_mlock`, Kubernetes service registration for the `vault-active` Service, and
+/// `OnDelete` updates (each pod is restarted and unsealed deliberately).
+struct VaultEmitter {
+    let kit: StatefulToolkit
+
+    static let configDirectory = "/vault/config"
+    static let tlsDirectory = "/vault/tls"
+    static let dataDirectory = "/vault/data"
+
+    func resources(_ store: StoreSpec, _ vault: VaultSettings) -> [Resource] {
+        let name = store.name.value, namespace = store.namespace.value, at = store.name.location
+        let headless = Topology.headless(name)
+        let tlsSecret = kit.tlsSecret(for: store.tls, owner: name)
+        let scheme = tlsSecret == nil ? "http" : "https"
+        let labels = kit.labels(store: store, name: name, component: "vault")
+        let selector = Labels.selector(workload: name, system: kit.systemName)
+        let configName = "\(name)-config"
+        let config = Self.configuration(store: store, vault: vault, domain: kit.domain, tls: tlsSecret != nil)
+
+        let selfHost = Topology.selfFQDN(name, namespace: namespace, domain: kit.domain)
+        var env = [
+            StatefulToolkit.fieldEnv("POD_NAME", "metadata.name", at: at),
+            StatefulToolkit.fieldEnv("POD_NAMESPACE", "metadata.namespace", at: at),
+            // Per-pod settings through Vault's documented overrides keep the config file identical in every pod.
+            StatefulToolkit.env("VAULT_RAFT_NODE_ID", "$(POD_NAME)", at: at),
+            StatefulToolkit.env("VAULT_API_ADDR", "\(scheme)://\(selfHost):\(StorePorts.vaultAPI)", at: at),
+            StatefulToolkit.env("VAULT_CLUSTER_ADDR", "https://\(selfHost):\(StorePorts.vaultCluster)", at: at),
+            StatefulToolkit.env("VAULT_K8S_POD_NAME", "$(POD_NAME)", at: at),
+            StatefulToolkit.env("VAULT_K8S_NAMESPACE", "$(POD_NAMESPACE)", at: at),
+            StatefulToolkit.env("VAULT_ADDR", "\(scheme)://127.0.0.1:\(StorePorts.vaultAPI)", at: at),
+            // Running as non-root with a read-only root: the entrypoint must not chown or setcap.
+            StatefulToolkit.env("SKIP_CHOWN", "true", at: at),
+            StatefulToolkit.env("SKIP_SETCAP", "true", at: at),
+        ]
+        var volumes = [
+            StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at),
+            StatefulToolkit.volume("config", .configMap(Located(configName, at: at)), at: Self.configDirectory, readOnly: true, location: at),
+        ]
+        if let tlsSecret {
+            env.append(StatefulToolkit.env("VAULT_CACERT", "\(Self.tlsDirectory)/ca.crt", at: at))
+            volumes.append(StatefulToolkit.volume("tls", .secret(Located(tlsSecret, at: at)), at: Self.tlsDirectory, readOnly: true, location: at))
+        }
+        let api = StatefulToolkit.port("api", at: at)
+        let probeScheme: ProbeScheme = tlsSecret == nil ? .http : .https
+        let health = HealthSpec(
+            // Alive even when sealed or uninitialised; ready only when unsealed (active or standby).
+            liveness: StatefulToolkit.probe(.http(path: Located("/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204", at: at), port: api),
+                                            scheme: probeScheme, initialDelay: 60, period: 10, timeout: 5, failures: 3, at: at),
+            readiness: StatefulToolkit.probe(.http(path: Located("/v1/sys/health?standbyok=true", at: at), port: api),
+                                             scheme: probeScheme, period: 5, timeout: 3, failures: 2, at: at),
+            startup: nil, location: at)
+        let ports = [("api", StorePorts.vaultAPI), ("cluster", StorePorts.vaultCluster)]
+        let container = kit.container(store: store, args: ["server"], ports: ports, env: env, volumes: volumes, health: health)
+        let workload = kit.workload(store: store, statefulSet: name, container: container, automountToken: true)
+
+        let registration = AccessRuleSpec(apiGroups: [Located("", at: at)], resources: [Located("pods", at: at)],
+                                          verbs: ["get", "update", "patch"].map { Located($0, at: at) }, location: at)
+        var resources = kit.identity(store: store, rules: [registration])
+        resources.append(Resource(apiVersion: "v1", kind: "ConfigMap",
+                                  metadata: ObjectMeta(name: configName, namespace: namespace, labels: labels), origin: at,
+                                  fields: ["data": ["vault.hcl": .string(config)]]))
+        resources.append(kit.statefulSet(workload, replicas: vault.members.value, serviceName: headless, component: "vault",
+                                         containerName: "vault", onDelete: true,
+                                         extraAnnotations: [("clusterspec.io/config-hash", StableHash.hex(config))], origin: at))
+        resources.append(kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: true, origin: at))
+        resources.append(kit.service(name: name, namespace: namespace, labels: labels, selector: selector,
+                                     ports: [("api", StorePorts.vaultAPI)], headless: false, origin: at))
+        resources.append(kit.service(name: "\(name)-active", namespace: namespace, labels: labels,
+                                     selector: selector + [("vault-active", "true")], ports: [("api", StorePorts.vaultAPI)],
+                                     headless: false, origin: at))
+        if let budget = StatefulToolkit.quorumBudget(members: vault.members.value, explicit: store.pdb) {
+            resources.append(kit.disruptionBudget(name: name, namespace: namespace, labels: labels, selector: selector,
+                                                  budget: budget, origin: store.pdb?.budget?.location ?? vault.members.location))
+        }
+        if case .issuer(let issuer, let kind) = store.tls?.source {
+            resources.append(kit.certificate(name: "\(name)-tls", namespace: namespace, labels: labels, issuer: issuer.value,
+                                             kind: kind.value, headless: [headless], clients: [name, "\(name)-active"],
+                                             origin: store.tls?.location ?? at))
+        }
+        return resources
+    }
+
+    /// `vault.hcl`, identical for every pod.
+    static func configuration(store: StoreSpec, vault: VaultSettings, domain: String, tls: Bool) -> String {
+        let name = store.name.value, namespace = store.namespace.value
+        let scheme = tls ? "https" : "http"
+        var lines = [
+            "ui = \(vault.ui.value)",
+            "disable_mlock = true",
+            "",
+            "listener \"tcp\" {",
+            "  address = \"[::]:\(StorePorts.vaultAPI)\"",
+            "  cluster_address = \"[::]:\(StorePorts.vaultCluster)\"",
+        ]
+        if tls {
+            lines += ["  tls_cert_file = \"\(tlsDirectory)/tls.crt\"", "  tls_key_file = \"\(tlsDirectory)/tls.key\""]
+        } else {
+            lines.append("  tls_disable = true")
+        }
+        lines += ["}", "", "storage \"raft\" {", "  path = \"\(dataDirectory)\""]
+        for index in 0..<vault.members.value {
+            lines.append("  retry_join {")
+            lines.append("    leader_api_addr = \"\(scheme)://\(Topology.podFQDN(name, index, namespace: namespace, domain: domain)):\(StorePorts.vaultAPI)\"")
+            if tls { lines.append("    leader_ca_cert_file = \"\(tlsDirectory)/ca.crt\"") }
+            lines.append("  }")
+        }
+        lines.append("}")
+        if let seal = vault.seal {
+            lines += ["", "seal \"\(seal.type.value)\" {"]
+            for entry in seal.config { lines.append("  \(entry.key.value) = \(hclString(entry.value.value))") }
+            lines.append("}")
+        }
+        lines += ["", "service_registration \"kubernetes\" {}"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// An HCL string literal.
+    static func hclString(_ text: String) -> String {
+        var escaped = "\""
+        for character in text {
+            switch character {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "$": escaped += "$$"
+            default: escaped.append(character)
+            }
+        }
+        return escaped + "\""
+    }
+}

@@ -1,0 +1,62 @@
+/// Names and addresses every stage agrees on: how a StatefulSet's governing Service is called, what
+/// a pod's DNS name is, the quorum of n members. Emission renders them, rules and wiring read them.
+public enum Topology {
+    /// Quorum of `members`: ⌊n/2⌋ + 1.
+    public static func quorum(_ members: Int) -> Int { members / 2 + 1 }
+
+    /// The governing headless Service of StatefulSet `statefulSet`.
+    public static func headless(_ statefulSet: String) -> String { "\(statefulSet)-headless" }
+
+    /// `<pod>.<headless>.<namespace>.svc.<domain>` for ordinal `index`.
+    public static func podFQDN(_ statefulSet: String, _ index: Int, headless: String? = nil, namespace: String, domain: String) -> String {
+        "\(statefulSet)-\(index).\(headless ?? Self.headless(statefulSet)).\(namespace).svc.\(domain)"
+    }
+
+    /// The same for the pod that reads it, via `$(POD_NAME)` expansion.
+    public static func selfFQDN(_ statefulSet: String, headless: String? = nil, namespace: String, domain: String) -> String {
+        "$(POD_NAME).\(headless ?? Self.headless(statefulSet)).\(namespace).svc.\(domain)"
+    }
+
+    /// `<service>.<namespace>.svc.<domain>`.
+    public static func serviceFQDN(_ service: String, namespace: String, domain: String) -> String {
+        "\(service).\(namespace).svc.\(domain)"
+    }
+
+    public static func kafkaControllers(_ store: String) -> String { "\(store)-controller" }
+    public static func kafkaBrokers(_ store: String) -> String { "\(store)-broker" }
+    public static func keeper(_ store: String) -> String { "\(store)-keeper" }
+    public static func clickhouseShard(_ store: String, _ shard: Int) -> String { "\(store)-shard\(shard)" }
+
+    /// First node id of Kafka brokers in separate mode; controllers count from 0, so the ranges
+    /// stay disjoint for any quorum size clusterspec accepts (at most 7).
+    public static let kafkaBrokerIdBase = 100
+}
+
+extension Topology {
+    /// `data-layer` → `DATA_LAYER`: the prefix of variables injected for a dependency.
+    public static func environmentPrefix(_ name: String) -> String {
+        String(name.uppercased().map { $0 == "-" ? "_" : $0 })
+    }
+
+    /// `data-layer` → `data_layer`: a name usable as a SQL identifier.
+    public static func identifier(_ name: String) -> String {
+        String(name.map { $0 == "-" ? "_" : $0 })
+    }
+}
+
+extension Topology {
+    /// The ports clients of a store connect to, by the names the emitted Services use.
+    public static func clientPorts(of store: StoreSpec) -> [(name: String, number: Int)] {
+        switch store.engine.value {
+        case .etcd: return [("client", StorePorts.etcdClient), ("metrics", StorePorts.etcdMetrics)]
+        case .kafka: return [("client", StorePorts.kafkaClient)]
+        case .vault: return [("api", StorePorts.vaultAPI)]
+        case .postgres:
+            if case .postgres(let postgres) = store.settings, let external = postgres.external {
+                return [("postgres", external.port.value)]
+            }
+            return [("postgres", StorePorts.postgres)]
+        case .clickhouse: return [("http", StorePorts.clickhouseHTTP), ("tcp", StorePorts.clickhouseTCP)]
+        }
+    }
+}

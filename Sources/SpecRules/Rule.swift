@@ -1,0 +1,130 @@
+import SpecModel
+import SpecDiagnostics
+
+/// An invariant checked on the typed model. One rule per file under `Rules/`, named for the
+/// invariant it protects; its description carries the examples that are its tests.
+public protocol Rule: Sendable {
+    /// Everything a user (and `docs/rules.md`) needs to know about the rule.
+    static var description: RuleDescription { get }
+
+    init()
+
+    /// The findings for `context.system`. Throwing reports an internal error for this rule only;
+    /// the other rules still run.
+    func check(_ context: RuleContext) throws -> [Diagnostic]
+}
+
+/// A rule's self-description: identity, documentation, default severity and examples.
+public struct RuleDescription: Sendable {
+    /// Stable kebab-case id, used in output, waivers and `--fail-on`; never renamed once released.
+    public var id: String
+    public var title: String
+    /// One sentence: what the rule checks.
+    public var summary: String
+    /// Why it matters: the invariant it protects and what breaks without it.
+    public var rationale: String
+    /// One sentence: how to fix a finding.
+    public var remediation: String
+    public var severity: Severity
+    /// Severity in particular environments (e.g. a warning in `dev`, an error everywhere else).
+    public var severityByEnvironment: [String: Severity]
+    /// Specs that must produce a finding at every `↓` marker (and nowhere else).
+    public var triggering: [RuleExample]
+    /// Specs that must produce no finding.
+    public var nonTriggering: [RuleExample]
+
+    public init(id: String, title: String, summary: String, rationale: String, remediation: String, severity: Severity,
+                severityByEnvironment: [String: Severity] = [:], triggering: [RuleExample], nonTriggering: [RuleExample]) {
+        self.id = id
+        self.title = title
+        self.summary = summary
+        self.rationale = rationale
+        self.remediation = remediation
+        self.severity = severity
+        self.severityByEnvironment = severityByEnvironment
+        self.triggering = triggering
+        self.nonTriggering = nonTriggering
+    }
+
+    /// The severity that applies in `environment` (the default for a spec compiled without one).
+    public func severity(in environment: String?) -> Severity {
+        environment.flatMap { severityByEnvironment[$0] } ?? severity
+    }
+}
+
+/// A spec snippet for a rule's documentation and tests. `spec` is the spec body after a standard
+/// header (`clusterspec: v1`, `name: demo`, namespace `apps`); `↓` marks where a finding lands.
+public struct RuleExample: Sendable {
+    public var spec: String
+    /// The environment the example is checked in (nil: no environment).
+    public var environment: String?
+
+    public init(_ spec: String, environment: String? = nil) {
+        self.spec = spec
+        self.environment = environment
+    }
+
+    /// The header every example is appended to.
+    public static let header = "clusterspec: v1\nname: demo\nnamespaces:\n  apps: {}\n"
+
+    /// The example as a complete spec, markers removed.
+    public var fullSpec: String {
+        RuleExample.header + spec.replacingMarkers()
+    }
+
+    /// 1-based (line, column) of each marker in `fullSpec`, columns counted in characters.
+    public var markers: [(line: Int, column: Int)] {
+        var result: [(line: Int, column: Int)] = []
+        var line = RuleExample.header.split(separator: "\n", omittingEmptySubsequences: false).count, column = 1
+        for character in spec {
+            if character == "↓" {
+                result.append((line, column))
+            } else if character == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += character.unicodeScalars.count
+            }
+        }
+        return result
+    }
+}
+
+extension String {
+    fileprivate func replacingMarkers() -> String {
+        String(self.filter { $0 != "↓" })
+    }
+}
+
+/// What a rule sees: the system, the environment being checked, and helpers that turn a message
+/// into a diagnostic with the rule's id and severity.
+public struct RuleContext: Sendable {
+    public var system: SystemSpec
+    /// The environment compiled (`dev`, `prod`…), nil for a spec on its own.
+    public var environment: String?
+    let description: RuleDescription
+
+    public init(system: SystemSpec, environment: String?, description: RuleDescription) {
+        self.system = system
+        self.environment = environment
+        self.description = description
+    }
+
+    /// Whether the environment is a development one, where some HA requirements relax.
+    public var isDevelopment: Bool {
+        guard let environment else { return false }
+        return ["dev", "development", "local"].contains(environment) || environment.hasPrefix("dev-")
+    }
+
+    /// A finding of this rule at `location`.
+    public func finding(_ message: String, at location: SourceLocation, notes: [DiagnosticNote] = [], fix: String? = nil) -> Diagnostic {
+        Diagnostic(id: description.id, severity: description.severity(in: environment), message: message, location: location,
+                   notes: notes, fix: fix ?? description.remediation)
+    }
+
+    /// Stateless services, stateful services and jobs with the kind of object each becomes.
+    public var workloads: [(workload: WorkloadSpec, kind: String)] {
+        system.services.map { ($0.workload, "Deployment") } + system.statefulServices.map { ($0.workload, "StatefulSet") }
+            + system.jobs.map { ($0.workload, $0.schedule == nil ? "Job" : "CronJob") }
+    }
+}
