@@ -183,3 +183,38 @@ struct CommandLineContractTests {
             """))
     }
 }
+
+@Suite("Store settings: malformed is 2, impossible is 1", .serialized)
+struct StoreExitCodeTests {
+    static let header = "clusterspec: v1\nname: demo\nnamespaces:\n  data: {}\n"
+
+    @Test(arguments: [
+        ("stores:\n  etcd: {engine: etcd, members: 0}\n", "6:33", "invalid-value"),
+        ("stores:\n  etcd: {engine: etcd, storage: {size: -1Gi}}\n", "6:40", "invalid-value"),
+        ("stores:\n  q: {engine: kafak}\n", "6:15", "did you mean 'kafka'?"),
+    ])
+    func malformedExitsTwo(body: String, location: String, text: String) throws {
+        let dir = try TemporaryDirectory()
+        let spec = try dir.write("s.cluster.yaml", Self.header + body)
+        let result = try clusterspec(["build", spec, "-o", dir.url.appendingPathComponent("out").path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(spec):\(location): error:"), "\(result.stderr)")
+        #expect(result.stderr.contains(text))
+        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("out").path))
+    }
+
+    @Test(arguments: [
+        ("stores:\n  kafka: {engine: kafka, brokers: 2, replication: {factor: 3}}\n", "6:60", "kafka-replication-within-brokers"),
+        ("secrets:\n  pg: {keys: [password]}\nstores:\n  pg: {engine: postgres, instances: 2, credentials: {secret: pg}}\n", "8:37", "postgres-replicas-need-ha"),
+        ("stores:\n  ch: {engine: clickhouse, replicas: 2}\n", "6:38", "clickhouse-replicas-need-keeper"),
+    ])
+    func impossibleExitsOne(body: String, location: String, rule: String) throws {
+        let dir = try TemporaryDirectory()
+        let spec = try dir.write("s.cluster.yaml", Self.header + body)
+        let result = try clusterspec(["build", spec, "-o", dir.url.appendingPathComponent("out").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(spec):\(location): error:"), "\(result.stderr)")
+        #expect(result.stderr.contains("[\(rule)]"))
+        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("out").path))
+    }
+}

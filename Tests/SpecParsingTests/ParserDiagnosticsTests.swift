@@ -254,3 +254,54 @@ struct HostileInputTests {
         #expect(parse(text).spec == nil)
     }
 }
+
+@Suite("Impossible store settings are located parse errors")
+struct StoreParseErrorTests {
+    @Test func zeroMembers() {
+        #expect(diagnostics(spec("stores:\n  etcd: {engine: etcd, members: 0}\n")) == [
+            "6:33 invalid-value: 'members' must be between 1 and 99, found 0",
+        ])
+    }
+
+    @Test func negativeStorage() {
+        #expect(diagnostics(spec("stores:\n  etcd: {engine: etcd, storage: {size: -10Gi}}\n")) == [
+            "6:40 invalid-value: '-10Gi' is not a valid quantity for 'storage.size'",
+        ])
+    }
+
+    @Test func unknownEngineSuggestsTheClosest() {
+        #expect(diagnostics(spec("stores:\n  cache: {engine: postgress}\n")) == [
+            "6:19 invalid-value: 'postgress' is not a valid store engine; did you mean 'postgres'?",
+        ])
+    }
+
+    @Test func keysOfAnotherEngineAreUnknown() {
+        #expect(diagnostics(spec("stores:\n  etcd: {engine: etcd, brokers: 3}\n")) == [
+            "6:24 unknown-key: unknown key 'brokers' in store 'etcd'",
+        ])
+    }
+
+    @Test func kafkaCombinedExcludesSeparateRoles() {
+        #expect(diagnostics(spec("stores:\n  kafka: {engine: kafka, combined: 3, brokers: 3}\n")) == [
+            "6:39 conflicting-fields: 'combined' runs brokers and controllers in the same pods; remove 'brokers' or 'combined'",
+        ])
+    }
+
+    @Test func singlePostgresNeedsAnExistingPasswordSecret() {
+        #expect(diagnostics(spec("stores:\n  pg: {engine: postgres}\n")) == [
+            "6:3 missing-field: single-mode PostgreSQL needs 'credentials.secret': an existing Secret with a 'password' key (clusterspec never generates passwords)",
+        ])
+    }
+
+    @Test func unknownConnectionFact() {
+        #expect(diagnostics(spec("stores:\n  etcd: {engine: etcd}\nservices:\n  api: {image: x/api:1.0, uses: [{target: etcd, env: {E: endpoint}}]}\n")) == [
+            "8:58 unknown-connection-fact: 'etcd' offers no connection fact 'endpoint'; did you mean 'endpoints'?",
+        ])
+    }
+
+    @Test func storesAndWorkloadsShareOneNameSpace() {
+        #expect(diagnostics(spec("stores:\n  api: {engine: etcd}\nservices:\n  api: {image: x/api:1.0}\n")) == [
+            "6:3 duplicate-name: 'api' is already the name of another workload or store",
+        ])
+    }
+}
