@@ -50,10 +50,12 @@ public struct Diagnostic: Sendable, Hashable {
     public var fix: String?
     /// Set when a waiver covers the finding; suppressed findings are reported, not counted.
     public var suppression: Suppression?
+    /// The spec element the finding is about (a service, store or ConfigMap name); waivers match it.
+    public var subject: String?
 
     public init(
         id: String, severity: Severity, message: String, location: SourceLocation?,
-        notes: [DiagnosticNote] = [], fix: String? = nil, suppression: Suppression? = nil
+        notes: [DiagnosticNote] = [], fix: String? = nil, suppression: Suppression? = nil, subject: String? = nil
     ) {
         self.id = id
         self.severity = severity
@@ -62,6 +64,7 @@ public struct Diagnostic: Sendable, Hashable {
         self.notes = notes
         self.fix = fix
         self.suppression = suppression
+        self.subject = subject
     }
 
     /// Orders diagnostics by file, line, column, then id and message, so output never depends on

@@ -39,12 +39,15 @@ public enum DisruptionBudget: Sendable, Hashable {
     case maxUnavailable(IntOrPercent)
 }
 
-/// A PodDisruptionBudget; `budget == nil` means the spec turned the PDB off (`pdb: none`).
+/// A PodDisruptionBudget; `budget == nil` means none (the spec said `pdb: none`, or nothing needs one).
 public struct PDBSpec: Sendable {
     public var budget: Located<DisruptionBudget>?
+    /// Where the spec wrote `pdb:`, when it did.
+    public var location: SourceLocation?
 
-    public init(budget: Located<DisruptionBudget>?) {
+    public init(budget: Located<DisruptionBudget>?, location: SourceLocation? = nil) {
         self.budget = budget
+        self.location = location
     }
 }
 

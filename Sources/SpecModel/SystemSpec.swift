@@ -18,12 +18,13 @@ public struct SystemSpec: Sendable {
     public var jobs: [JobSpec]
     public var statefulServices: [StatefulServiceSpec]
     public var stores: [StoreSpec]
+    public var waivers: [WaiverSpec]
 
     public init(
         file: String, name: Located<String>, clusterDomain: Located<String>, defaults: Defaults,
         namespaces: [NamespaceSpec] = [], configMaps: [ConfigMapSpec] = [], secrets: [SecretRefSpec] = [],
         volumeClaims: [VolumeClaimSpec] = [], services: [ServiceSpec] = [], jobs: [JobSpec] = [],
-        statefulServices: [StatefulServiceSpec] = [], stores: [StoreSpec] = []
+        statefulServices: [StatefulServiceSpec] = [], stores: [StoreSpec] = [], waivers: [WaiverSpec] = []
     ) {
         self.file = file
         self.name = name
@@ -37,6 +38,7 @@ public struct SystemSpec: Sendable {
         self.jobs = jobs
         self.statefulServices = statefulServices
         self.stores = stores
+        self.waivers = waivers
     }
 
     /// Every workload written as one (services, stateful services, jobs), in spec order.

@@ -51,9 +51,12 @@ struct SpecDecoder {
         let clusterDomain = fields["clusterDomain"].flatMap { domainName($0) }
             ?? Located("cluster.local", at: root.location, isDefault: true)
 
-        let namespaces = fields["namespaces"].map(decodeNamespaces) ?? []
+        var namespaces = fields["namespaces"].map(decodeNamespaces) ?? []
         for namespace in namespaces { declaredNamespaces[namespace.name.value] = namespace.name.location }
         if let defaultsNode = fields["defaults"] { decodeDefaults(defaultsNode) }
+        for index in namespaces.indices where namespaces[index].podSecurity.isDefault && !defaults.podSecurity.isDefault {
+            namespaces[index].podSecurity = Located(defaults.podSecurity.value, at: namespaces[index].name.location, isDefault: true)
+        }
 
         let configMaps = fields["configMaps"].map(decodeConfigMaps) ?? []
         let secrets = fields["secrets"].map(decodeSecrets) ?? []
@@ -68,7 +71,8 @@ struct SpecDecoder {
         guard let name else { return nil }
         var system = SystemSpec(file: file, name: name, clusterDomain: clusterDomain, defaults: defaults,
                                 namespaces: namespaces, configMaps: configMaps, secrets: secrets, volumeClaims: volumeClaims,
-                                services: services, jobs: jobs, statefulServices: statefulServices, stores: stores)
+                                services: services, jobs: jobs, statefulServices: statefulServices, stores: stores,
+                                waivers: fields["waivers"].map(decodeWaivers) ?? [])
         DependencyWiring(reader: reader).wire(&system)
         return system
     }
@@ -201,6 +205,36 @@ struct SpecDecoder {
                      at: namespace.location,
                      fix: "Declare it under 'namespaces:' (with 'create: false' if it is managed elsewhere).")
         return nil
+    }
+
+    // MARK: Waivers
+
+    private func decodeWaivers(_ node: YAMLNode) -> [WaiverSpec] {
+        guard let items = node.items else {
+            reader.error("type-mismatch", "expected a list of waivers for 'waivers', found \(node.kindDescription)", at: node.location)
+            return []
+        }
+        return items.compactMap { item in
+            guard let fields = reader.mapping(item, "a waiver", known: SpecKeys.waiver) else { return nil }
+            let missing = SpecKeys.waiver.filter { !fields.has($0) }
+            guard missing.isEmpty else {
+                reader.error("missing-field", "a waiver needs \(missing.map { "'\($0)'" }.joined(separator: ", ")): every accepted finding says why and until when",
+                             at: item.location)
+                return nil
+            }
+            guard let rule = fields["rule"].flatMap({ reader.nonEmptyString($0, "'rule'") }),
+                  let target = fields["target"].flatMap({ reader.nonEmptyString($0, "'target'") }),
+                  let reason = fields["reason"].flatMap({ reader.nonEmptyString($0, "'reason'") }),
+                  let expiresText = fields["expires"].flatMap({ reader.string($0, "'expires'") }) else { return nil }
+            guard let expires = CalendarDate(expiresText.value) else {
+                reader.error("invalid-value", "'\(expiresText.value)' is not a date; write 'expires' as YYYY-MM-DD", at: expiresText.location)
+                return nil
+            }
+            if reason.value.count < 10 {
+                reader.error("invalid-value", "a waiver's reason must say why the finding is acceptable (at least 10 characters)", at: reason.location)
+            }
+            return WaiverSpec(rule: rule, target: target, reason: reason, expires: Located(expires, at: expiresText.location), location: item.location)
+        }
     }
 
     // MARK: ConfigMaps, Secrets, claims

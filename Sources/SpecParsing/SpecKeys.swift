@@ -4,7 +4,7 @@ enum SpecKeys {
     /// Top-level keys. `x-` stands for any key starting with `x-`: extension fields the compiler
     /// ignores, the place to keep YAML anchors shared through merge keys (`<<: *anchor`).
     static let document = ["clusterspec", "name", "clusterDomain", "defaults", "namespaces", "configMaps", "secrets",
-                           "volumeClaims", "services", "statefulServices", "stores", "jobs", "x-"]
+                           "volumeClaims", "services", "statefulServices", "stores", "jobs", "waivers", "x-"]
     static let defaults = ["namespace", "podSecurity", "runAsUser", "runAsGroup", "fsGroup", "imagePullPolicy",
                            "nodePoolLabel", "ingressClass", "readOnlyRootFilesystem"]
     static let namespace = ["podSecurity", "labels", "annotations", "create"]
@@ -69,4 +69,5 @@ enum SpecKeys {
     static let credentials = ["secret"]
     static let externalDatabase = ["host", "port", "secret"]
     static let keeper = ["members", "version", "image", "storage", "resources"]
+    static let waiver = ["rule", "target", "reason", "expires"]
 }

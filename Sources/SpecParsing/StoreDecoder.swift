@@ -150,7 +150,7 @@ extension SpecDecoder {
 
     /// A PDB written on a store: `{maxUnavailable}`, `{minAvailable}` or `none`.
     private func decodeExplicitPDB(_ node: YAMLNode) -> PDBSpec {
-        if node.scalar == "none" { return PDBSpec(budget: nil) }
+        if node.scalar == "none" { return PDBSpec(budget: nil, location: node.location) }
         guard let fields = reader.mapping(node, "'pdb'", known: SpecKeys.pdb) else { return PDBSpec(budget: nil) }
         let given = SpecKeys.pdb.filter { fields.has($0) }
         guard given.count == 1, let key = given.first else {
@@ -158,7 +158,7 @@ extension SpecDecoder {
             return PDBSpec(budget: nil)
         }
         guard let value = fields[key].flatMap({ reader.intOrPercent($0, "'pdb.\(key)'") }) else { return PDBSpec(budget: nil) }
-        return PDBSpec(budget: value.map { key == "minAvailable" ? .minAvailable($0) : .maxUnavailable($0) })
+        return PDBSpec(budget: value.map { key == "minAvailable" ? .minAvailable($0) : .maxUnavailable($0) }, location: node.location)
     }
 
     // MARK: Engines

@@ -258,11 +258,11 @@ extension SpecDecoder {
 
     private func decodePDB(_ fields: Fields, replicas: Located<Int>, autoscaled: Bool, at location: SourceLocation) -> PDBSpec {
         if let node = fields.entries["pdb"]?.value {
-            if node.scalar == "none" { return PDBSpec(budget: nil) }
+            if node.scalar == "none" { return PDBSpec(budget: nil, location: node.location) }
             if let pdb = reader.mapping(node, "'pdb'", known: SpecKeys.pdb) {
                 let given = SpecKeys.pdb.filter { pdb.has($0) }
                 if given.count == 1, let key = given.first, let value = pdb[key].flatMap({ reader.intOrPercent($0, "'pdb.\(key)'") }) {
-                    return PDBSpec(budget: value.map { key == "minAvailable" ? .minAvailable($0) : .maxUnavailable($0) })
+                    return PDBSpec(budget: value.map { key == "minAvailable" ? .minAvailable($0) : .maxUnavailable($0) }, location: node.location)
                 }
                 if given.count != 1 {
                     reader.error("invalid-value", "'pdb' takes exactly one of 'minAvailable' or 'maxUnavailable' (or 'pdb: none')", at: node.location)

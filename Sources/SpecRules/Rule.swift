@@ -54,6 +54,7 @@ public struct RuleDescription: Sendable {
 
 /// A spec snippet for a rule's documentation and tests. `spec` is the spec body after a standard
 /// header (`clusterspec: v1`, `name: demo`, namespace `apps`); `↓` marks where a finding lands.
+/// The header ends inside `namespaces:`, so a body starting with an indented entry adds namespaces.
 public struct RuleExample: Sendable {
     public var spec: String
     /// The environment the example is checked in (nil: no environment).
@@ -116,10 +117,38 @@ public struct RuleContext: Sendable {
         return ["dev", "development", "local"].contains(environment) || environment.hasPrefix("dev-")
     }
 
-    /// A finding of this rule at `location`.
-    public func finding(_ message: String, at location: SourceLocation, notes: [DiagnosticNote] = [], fix: String? = nil) -> Diagnostic {
+    /// A finding of this rule about spec element `subject` (what waivers target), at `location`.
+    public func finding(_ message: String, about subject: String, at location: SourceLocation, notes: [DiagnosticNote] = [],
+                        fix: String? = nil) -> Diagnostic {
         Diagnostic(id: description.id, severity: description.severity(in: environment), message: message, location: location,
-                   notes: notes, fix: fix ?? description.remediation)
+                   notes: notes, fix: fix ?? description.remediation, subject: subject)
+    }
+
+    /// Every container the spec wrote (main and init) with its workload and a display name.
+    public var containers: [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] {
+        workloads.flatMap { workload, _ in
+            [(workload.name.value, workload, workload.container, false)]
+                + workload.initContainers.map { ("\(workload.name.value)/\($0.name.value)", workload, $0.container, true) }
+        }
+    }
+
+    /// Secrets that exist for pods in `namespace` without being declared under `secrets:` because
+    /// the spec's own objects create them: CloudNativePG app credentials, Kafka cluster ids,
+    /// cert-manager certificates of stores, stateful services and exposed services.
+    public func generatedSecrets(in namespace: String) -> Set<String> {
+        var names = Set<String>()
+        for store in system.stores where store.namespace.value == namespace {
+            if case .postgres(let postgres) = store.settings, postgres.mode.value == .cloudnativePG { names.insert("\(store.name.value)-app") }
+            if case .kafka = store.settings { names.insert("\(store.name.value)-cluster-id") }
+            if case .issuer = store.tls?.source { names.insert("\(store.name.value)-tls") }
+        }
+        for stateful in system.statefulServices where stateful.workload.namespace.value == namespace {
+            if case .issuer = stateful.tls?.source { names.insert("\(stateful.name.value)-tls") }
+        }
+        for service in system.services where service.workload.namespace.value == namespace {
+            if let tls = service.expose?.tls { names.insert(tls.secretName.value) }
+        }
+        return names
     }
 
     /// Stateless services, stateful services and jobs with the kind of object each becomes.

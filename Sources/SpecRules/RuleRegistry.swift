@@ -5,6 +5,32 @@ import SpecDiagnostics
 public enum RuleRegistry {
     /// All rule types. Add a rule here and in its own file under `Rules/`.
     public static let all: [any Rule.Type] = [
+        AutomountTokenNeeded.self,
+        CapabilitiesRestricted.self,
+        ConfigMapDeclared.self,
+        EnvDuplicateKey.self,
+        HPAMaxAtLeastMin.self,
+        HPAMinReplicas.self,
+        ImagePullPolicy.self,
+        IngressTLS.self,
+        NamespacePodSecurity.self,
+        PDBPresent.self,
+        ProbePortDeclared.self,
+        ProbesDistinct.self,
+        ProbesPresent.self,
+        RBACLeastPrivilege.self,
+        ReadOnlyRootFilesystem.self,
+        ReplicasHA.self,
+        ReplicasSpread.self,
+        ResourcesLimitsSet.self,
+        ResourcesRequestsSet.self,
+        ResourcesRequestsWithinLimits.self,
+        RunAsNonRoot.self,
+        SecretDeclared.self,
+        SSHPortExposed.self,
+        StatefulSetNameLength.self,
+        VaultAutoUnseal.self,
+        VaultTLS.self,
         ClickHouseReplicasNeedKeeper.self,
         DependencyDeclared.self,
         HeadlessPublishesNotReady.self,
@@ -55,5 +81,8 @@ public enum RuleCatalog {
     public static let ids: Set<String> = Set(RuleRegistry.all.map { $0.description.id })
 
     /// Whether `id` names a rule (as opposed to a parse or input diagnostic).
-    public static func isRuleID(_ id: String) -> Bool { ids.contains(id) || id == "internal-rule-error" }
+    /// Policy diagnostics that are not rules but fail the gate like rule errors (exit code 1).
+    public static let policyIDs: Set<String> = ["internal-rule-error", Waivers.expiredID, Waivers.unusedID]
+
+    public static func isRuleID(_ id: String) -> Bool { ids.contains(id) || policyIDs.contains(id) }
 }

@@ -22,7 +22,7 @@ struct ClickHouseReplicasNeedKeeper: Rule {
         context.system.stores.compactMap { store in
             guard case .clickhouse(let clickhouse) = store.settings, clickhouse.replicas.value > 1, clickhouse.keeper == nil else { return nil }
             return context.finding("'\(store.name.value)' has \(clickhouse.replicas.value) replicas per shard but no Keeper to coordinate them",
-                                   at: clickhouse.replicas.location)
+                                   about: store.name.value, at: clickhouse.replicas.location)
         }
     }
 }

@@ -32,16 +32,16 @@ struct DependencyDeclared: Rule {
                 guard let targetPorts = ports[target] else {
                     findings.append(context.finding(
                         "'\(workload.name.value)' uses '\(target)', which the system does not declare\(Self.hint(target, names))",
-                        at: dependency.target.location))
+                        about: workload.name.value, at: dependency.target.location))
                     continue
                 }
                 for port in dependency.ports where !targetPorts.contains(port.value) {
                     findings.append(context.finding(
                         "'\(target)' has no port '\(port.value)'\(Self.hint(port.value, targetPorts))",
-                        at: port.location, notes: [DiagnosticNote("its ports: \(targetPorts.joined(separator: ", "))")]))
+                        about: workload.name.value, at: port.location, notes: [DiagnosticNote("its ports: \(targetPorts.joined(separator: ", "))")]))
                 }
                 if target == workload.name.value {
-                    findings.append(context.finding("'\(workload.name.value)' lists itself in 'uses'", at: dependency.target.location))
+                    findings.append(context.finding("'\(workload.name.value)' lists itself in 'uses'", about: workload.name.value, at: dependency.target.location))
                 }
             }
         }

@@ -25,7 +25,7 @@ struct HPAMinAbovePDB: Rule {
             let minAvailable = value.resolved(total: autoscale.min.value, roundUp: true)
             guard minAvailable >= autoscale.min.value else { return nil }
             return context.finding("'\(service.name.value)' scales down to \(autoscale.min.value) pods, but its budget keeps \(minAvailable) available: drains block at low load",
-                                   at: budget.location, notes: [DiagnosticNote("autoscale minimum", at: autoscale.min.location)])
+                                   about: service.name.value, at: budget.location, notes: [DiagnosticNote("autoscale minimum", at: autoscale.min.location)])
         }
     }
 }

@@ -21,7 +21,7 @@ struct HeadlessPublishesNotReady: Rule {
         context.system.statefulServices.compactMap { stateful in
             guard let peers = stateful.peers, !peers.publishNotReady.value else { return nil }
             return context.finding("the headless Service of '\(stateful.name.value)' hides not-ready peers: a cold start cannot form the cluster",
-                                   at: peers.publishNotReady.location)
+                                   about: stateful.name.value, at: peers.publishNotReady.location)
         }
     }
 }

@@ -40,7 +40,7 @@ struct ImagePinned: Rule {
             guard !ImageReference(image.value).isPinned, seen.insert(image.location).inserted else { return nil }
             let tag = ImageReference(image.value).tag
             return context.finding("image '\(image.value)' of '\(owner)' is \(tag == nil ? "not pinned to a tag or digest" : "tagged 'latest'")",
-                                   at: image.location)
+                                   about: owner, at: image.location)
         }
     }
 }

@@ -24,7 +24,7 @@ struct KafkaCombinedRoles: Rule {
         return context.system.stores.compactMap { store in
             guard case .kafka(let kafka) = store.settings, let combined = kafka.combined else { return nil }
             return context.finding("'\(store.name.value)' runs brokers and controllers in the same pods; this is not supported outside dev",
-                                   at: combined.location)
+                                   about: store.name.value, at: combined.location)
         }
     }
 }

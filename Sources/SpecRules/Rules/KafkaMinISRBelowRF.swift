@@ -26,7 +26,7 @@ struct KafkaMinISRBelowRF: Rule {
             let rf = kafka.replicationFactor.value, isr = kafka.minInSyncReplicas.value
             guard isr >= rf else { return nil }
             return context.finding("min.insync.replicas \(isr) with replication factor \(rf): one broker down stops acks=all writes",
-                                   at: kafka.minInSyncReplicas.location)
+                                   about: store.name.value, at: kafka.minInSyncReplicas.location)
         }
     }
 }

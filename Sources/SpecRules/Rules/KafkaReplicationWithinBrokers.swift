@@ -30,7 +30,7 @@ struct KafkaReplicationWithinBrokers: Rule {
                 // Derived factors (defaulted to the main one) are covered by its finding.
                 guard factor.value > brokers, index == 0 || !factor.isDefault else { return nil }
                 return context.finding("\(label) \(factor.value) needs \(factor.value) brokers, but '\(store.name.value)' has \(brokers)",
-                                       at: factor.location)
+                                       about: store.name.value, at: factor.location)
             }
         }
     }

@@ -30,10 +30,10 @@ struct PDBAllowsDrain: Rule {
             guard let budget, budget.value.allowedDisruptions(replicas: replicas) == 0 else { return }
             if replicas > 1 {
                 findings.append(context.finding("PodDisruptionBudget for '\(name)' allows no disruption of its \(replicas) pods: node drains will hang",
-                                                at: budget.location))
+                                                about: name, at: budget.location))
             } else {
                 var finding = context.finding("PodDisruptionBudget for '\(name)' blocks every drain of its single pod and protects nothing",
-                                              at: budget.location, fix: "Remove the budget, or run more than one replica.")
+                                              about: name, at: budget.location, fix: "Remove the budget, or run more than one replica.")
                 finding.severity = .warning
                 findings.append(finding)
             }

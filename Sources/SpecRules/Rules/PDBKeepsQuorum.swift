@@ -30,8 +30,8 @@ struct PDBKeepsQuorum: Rule {
                 guard allowed > group.tolerance else { return nil }
                 return context.finding(
                     "PodDisruptionBudget for '\(group.statefulSet)' allows \(allowed) disruption\(allowed == 1 ? "" : "s") but a \(n)-member quorum tolerates \(group.tolerance)",
-                    at: budget.location,
-                    notes: [DiagnosticNote("the \(group.role) has \(n) members, majority \(group.quorum)", at: group.members.location)])
+                    about: store.name.value, at: budget.location,
+                    notes: [DiagnosticNote("'\(group.statefulSet)' has \(n) members; a majority is \(group.quorum)", at: group.members.location)])
             }
         }
     }

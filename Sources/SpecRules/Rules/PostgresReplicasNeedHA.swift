@@ -22,7 +22,7 @@ struct PostgresReplicasNeedHA: Rule {
         context.system.stores.compactMap { store in
             guard case .postgres(let postgres) = store.settings, postgres.mode.value == .single, postgres.instances.value > 1 else { return nil }
             return context.finding("'\(store.name.value)' runs \(postgres.instances.value) independent PostgreSQL primaries: plain StatefulSet pods do not replicate",
-                                   at: postgres.instances.location)
+                                   about: store.name.value, at: postgres.instances.location)
         }
     }
 }

@@ -25,20 +25,20 @@ struct QuorumSizeOdd: Rule {
         ])
 
     func check(_ context: RuleContext) -> [Diagnostic] {
-        context.system.stores.flatMap(\.quorumGroups).compactMap { group in
+        context.system.stores.flatMap { store in store.quorumGroups.map { (store, $0) } }.compactMap { store, group in
             let n = group.members.value
             let subject = "\(group.role) '\(group.statefulSet)' has \(n) member\(n == 1 ? "" : "s")"
             if n % 2 == 0 {
                 return context.finding(
                     "\(subject): an even count tolerates no more failures than \(n - 1) and needs a larger majority (\(group.quorum) votes)",
-                    at: group.members.location, fix: "Use \(n - 1) or \(n + 1) members.")
+                    about: store.name.value, at: group.members.location, fix: "Use \(n - 1) or \(n + 1) members.")
             }
             if n == 1, !context.isDevelopment {
-                return context.finding("\(subject): a single member tolerates no failure; use 3 outside dev", at: group.members.location)
+                return context.finding("\(subject): a single member tolerates no failure; use 3 outside dev", about: store.name.value, at: group.members.location)
             }
             if n > 7 {
                 return context.finding("\(subject): more than 7 slows every write (\(group.quorum) acknowledgements) without making it safer",
-                                       at: group.members.location, fix: "Use 5 or 7 members.")
+                                       about: store.name.value, at: group.members.location, fix: "Use 5 or 7 members.")
             }
             return nil
         }

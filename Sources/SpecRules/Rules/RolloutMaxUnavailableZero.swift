@@ -27,11 +27,11 @@ struct RolloutMaxUnavailableZero: Rule {
             let replicas = max(1, service.autoscale?.min.value ?? service.replicas.value)
             if strategy.maxUnavailable.value.resolved(total: replicas, roundUp: false) > 0 {
                 return context.finding("'\(service.name.value)' rolls out with maxUnavailable \(strategy.maxUnavailable.value): capacity drops during every deployment",
-                                       at: strategy.maxUnavailable.location)
+                                       about: service.name.value, at: strategy.maxUnavailable.location)
             }
             if strategy.maxSurge.value.resolved(total: replicas, roundUp: true) == 0 {
                 return context.finding("'\(service.name.value)' has maxSurge 0 and maxUnavailable 0: the rollout cannot make progress",
-                                       at: strategy.maxSurge.location)
+                                       about: service.name.value, at: strategy.maxSurge.location)
             }
             return nil
         }

@@ -51,7 +51,7 @@ struct SecretNotInline: Rule {
                 for variable in container.env {
                     guard case .literal(let value) = variable.source, !value.isDefault else { continue }
                     if (Self.looksSecret(variable.name.value) && Self.isLiteralValue(value.value)) || Self.hasURLCredentials(value.value) {
-                        findings.append(context.finding("'\(variable.name.value)' of '\(workload.name.value)' holds a literal secret", at: value.location))
+                        findings.append(context.finding("'\(variable.name.value)' of '\(workload.name.value)' holds a literal secret", about: workload.name.value, at: value.location))
                     }
                 }
             }
@@ -59,14 +59,14 @@ struct SecretNotInline: Rule {
         for configMap in context.system.configMaps {
             for entry in configMap.data where (Self.looksSecret(entry.key.value) && Self.isLiteralValue(entry.value.value)) || Self.hasURLCredentials(entry.value.value) {
                 findings.append(context.finding("ConfigMap '\(configMap.name.value)' holds a secret-looking value under '\(entry.key.value)'",
-                                                at: entry.value.location))
+                                                about: configMap.name.value, at: entry.value.location))
             }
         }
         for store in context.system.stores {
             guard case .vault(let vault) = store.settings, let seal = vault.seal else { continue }
             for entry in seal.config where Self.looksSecret(entry.key.value) || (entry.key.value.hasSuffix("_key") && entry.key.value != "kms_key_id") {
                 findings.append(context.finding("seal setting '\(entry.key.value)' of '\(store.name.value)' is a credential in the spec",
-                                                at: entry.value.location,
+                                                about: store.name.value, at: entry.value.location,
                                                 fix: "Give the Vault pods a cloud identity (workload identity, IRSA) instead of static keys."))
             }
         }

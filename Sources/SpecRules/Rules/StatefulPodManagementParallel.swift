@@ -22,7 +22,7 @@ struct StatefulPodManagementParallel: Rule {
         context.system.statefulServices.compactMap { stateful in
             guard stateful.peers != nil, stateful.podManagementPolicy.value == .orderedReady else { return nil }
             return context.finding("'\(stateful.name.value)' starts its peers one by one: the first pod waits for peers that never start",
-                                   at: stateful.podManagementPolicy.location)
+                                   about: stateful.name.value, at: stateful.podManagementPolicy.location)
         }
     }
 }

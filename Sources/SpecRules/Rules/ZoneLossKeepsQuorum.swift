@@ -27,12 +27,12 @@ struct ZoneLossKeepsQuorum: Rule {
                 let n = group.members.value
                 if store.placement.zones.value == .none {
                     return context.finding("'\(group.statefulSet)' spans \(zones.value) zones but does not spread over them: all members may share one",
-                                           at: zones.location, fix: "Add 'zones: required' to the placement.")
+                                           about: store.name.value, at: zones.location, fix: "Add 'zones: required' to the placement.")
                 }
                 let perZone = (n + zones.value - 1) / zones.value
                 guard perZone > group.tolerance else { return nil }
                 return context.finding("losing one of \(zones.value) zones takes \(perZone) of \(n) members of '\(group.statefulSet)', but its quorum tolerates \(group.tolerance)",
-                                       at: zones.location, notes: [DiagnosticNote("member count", at: group.members.location)])
+                                       about: store.name.value, at: zones.location, notes: [DiagnosticNote("member count", at: group.members.location)])
             }
         }
     }

@@ -1,0 +1,58 @@
+import SpecModel
+import SpecDiagnostics
+
+/// Applies a spec's waivers to its findings: a covered finding is kept but marked suppressed (so
+/// JSON and SARIF still list it); an expired waiver is an error at its own line and suppresses
+/// nothing; a waiver that covers nothing is a warning; an unknown rule id is an input error.
+public enum Waivers {
+    /// Diagnostic ids produced here; `waiver-expired` fails the gate like a rule error.
+    public static let expiredID = "waiver-expired"
+    public static let unusedID = "waiver-unused"
+    public static let unknownRuleID = "unknown-rule"
+
+    public static func apply(_ findings: [Diagnostic], waivers: [WaiverSpec], system: SystemSpec, today: CalendarDate) -> [Diagnostic] {
+        var result = findings
+        var used = Set<Int>()
+        var extra: [Diagnostic] = []
+        let knownNames = Set(system.services.map(\.name.value) + system.statefulServices.map(\.name.value) + system.jobs.map(\.name.value)
+                             + system.stores.map(\.name.value) + system.configMaps.map(\.name.value) + system.secrets.map(\.name.value)
+                             + system.namespaces.map(\.name.value) + system.stores.flatMap { $0.quorumGroups.map(\.statefulSet) })
+        var active: [(index: Int, waiver: WaiverSpec)] = []
+        for (index, waiver) in waivers.enumerated() {
+            guard RuleCatalog.ids.contains(waiver.rule.value) else {
+                extra.append(Diagnostic(
+                    id: unknownRuleID, severity: .error,
+                    message: "waiver names unknown rule '\(waiver.rule.value)'\(NameSuggestion.hint(for: waiver.rule.value, in: RuleCatalog.ids.sorted()))",
+                    location: waiver.rule.location, fix: "Run 'clusterspec rules' for the rule ids."))
+                continue
+            }
+            if today > waiver.expires.value {
+                extra.append(Diagnostic(
+                    id: expiredID, severity: .error,
+                    message: "waiver of '\(waiver.rule.value)' for '\(waiver.target.value)' expired on \(waiver.expires.value)",
+                    location: waiver.expires.location,
+                    notes: [DiagnosticNote("it was granted because: \(waiver.reason.value)", at: waiver.reason.location)],
+                    fix: "Fix the finding, or renew the waiver with a new date and a current reason.", subject: waiver.target.value))
+                continue
+            }
+            active.append((index, waiver))
+        }
+        for findingIndex in result.indices {
+            let finding = result[findingIndex]
+            guard RuleCatalog.ids.contains(finding.id),
+                  let match = active.first(where: { $0.waiver.covers(ruleID: finding.id, subject: finding.subject) }) else { continue }
+            result[findingIndex].suppression = Suppression(reason: match.waiver.reason.value, location: match.waiver.location)
+            used.insert(match.index)
+        }
+        for (index, waiver) in active where !used.contains(index) {
+            let unknownTarget = waiver.target.value != "*" && !knownNames.contains(waiver.target.value)
+            extra.append(Diagnostic(
+                id: unusedID, severity: .warning,
+                message: unknownTarget
+                    ? "waiver of '\(waiver.rule.value)' targets '\(waiver.target.value)', which names nothing in the spec\(NameSuggestion.hint(for: waiver.target.value, in: knownNames.sorted()))"
+                    : "waiver of '\(waiver.rule.value)' for '\(waiver.target.value)' matches no finding; remove it",
+                location: waiver.location, subject: waiver.target.value))
+        }
+        return result + extra
+    }
+}
