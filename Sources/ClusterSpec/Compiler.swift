@@ -59,10 +59,35 @@ public struct Compilation: Sendable {
     }
 }
 
+/// How to compile: which environment's rules apply, the date waivers are judged against, and
+/// whether to run rules at all.
+public struct CompileOptions: Sendable {
+    public var environment: String?
+    public var today: CalendarDate
+    public var runRules: Bool
+
+    public init(environment: String? = nil, today: CalendarDate = CompileOptions.currentDate(), runRules: Bool = true) {
+        self.environment = environment
+        self.today = today
+        self.runRules = runRules
+    }
+
+    /// Today's date in UTC: waivers expire at the end of their day, wherever the build runs.
+    public static func currentDate() -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+    }
+
+    /// Parses a `YYYY-MM-DD` date given on the command line.
+    public static func date(_ text: String) -> CalendarDate? { CalendarDate(text) }
+}
+
 /// The public facade: spec files in, diagnostics and manifests out.
 public enum Compiler {
     /// Reads the files at `paths` (unreadable files become diagnostics) and compiles them.
-    public static func compile(paths: [String], runRules: Bool = true) -> Compilation {
+    public static func compile(paths: [String], options: CompileOptions = CompileOptions()) -> Compilation {
         var inputs: [SpecInput] = []
         var unreadable: [Diagnostic] = []
         for path in paths {
@@ -73,13 +98,13 @@ public enum Compiler {
                                              location: nil))
             }
         }
-        var compilation = compile(inputs, runRules: runRules)
+        var compilation = compile(inputs, options: options)
         compilation.diagnostics = (unreadable + compilation.diagnostics).sorted(by: Diagnostic.sortKey)
         return compilation
     }
 
     /// Compiles in-memory specs. The result does not depend on the order of `inputs`.
-    public static func compile(_ inputs: [SpecInput], runRules: Bool = true) -> Compilation {
+    public static func compile(_ inputs: [SpecInput], options: CompileOptions = CompileOptions()) -> Compilation {
         var diagnostics: [Diagnostic] = []
         var sources = SourceText()
         var specs: [SystemSpec] = []
@@ -103,7 +128,10 @@ public enum Compiler {
             systemNames[spec.name.value] = spec.name.location
             let resources = SystemEmitter.resources(spec)
             diagnostics += GeneratedNames.check(resources)
-            if runRules { diagnostics += RuleRegistry.check(spec) }
+            if options.runRules {
+                let findings = RuleRegistry.check(spec, environment: options.environment)
+                diagnostics += Waivers.apply(findings, waivers: spec.waivers, system: spec, today: options.today)
+            }
             systems.append(CompiledSystem(spec: spec, resources: resources, tree: layout(resources)))
         }
         return Compilation(systems: systems, diagnostics: diagnostics.sorted(by: Diagnostic.sortKey), sources: sources)

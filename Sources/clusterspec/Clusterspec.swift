@@ -9,8 +9,9 @@ struct Clusterspec: ParsableCommand {
         commandName: "clusterspec",
         abstract: "Compile typed cluster specs into Kubernetes manifests.",
         discussion: """
-            A spec (*.cluster.yaml) describes one system: namespaces, services, jobs. clusterspec
-            checks it and writes plain Kubernetes manifests as a kustomize base.
+            A spec (*.cluster.yaml) describes one system: namespaces, services, stores, jobs.
+            clusterspec checks it against invariant rules and writes plain Kubernetes manifests as a
+            kustomize base.
 
             EXIT CODES
               0  success (no finding at or above --fail-on)
@@ -20,9 +21,11 @@ struct Clusterspec: ParsableCommand {
             EXAMPLES
               clusterspec build specs/*.cluster.yaml -o out
               clusterspec build specs/goverse.cluster.yaml -o -
+              clusterspec check specs --format sarif --output clusterspec.sarif
+              clusterspec explain pdb-keeps-quorum
             """,
         version: ClusterSpecVersion.current,
-        subcommands: [Build.self])
+        subcommands: [Build.self, Check.self, Rules.self, Explain.self])
 }
 
 /// Options every command shares.

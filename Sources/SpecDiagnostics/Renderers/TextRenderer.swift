@@ -35,10 +35,11 @@ public struct TextRenderer: Sendable {
         self.styles = styles
     }
 
-    /// All diagnostics, one block each, followed by a summary line when there is more than one.
-    public func render(_ diagnostics: [Diagnostic]) -> String {
+    /// All diagnostics, one block each. Waived findings are left out unless `includeSuppressed`
+    /// (JSON and SARIF always list them).
+    public func render(_ diagnostics: [Diagnostic], includeSuppressed: Bool = false) -> String {
         var output = ""
-        for diagnostic in diagnostics {
+        for diagnostic in diagnostics where includeSuppressed || diagnostic.suppression == nil {
             output += render(diagnostic)
         }
         return output
