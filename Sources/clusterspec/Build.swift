@@ -28,7 +28,16 @@ struct Build: ParsableCommand {
     @Flag(name: .long, help: "Write output even when rules report errors.")
     var noCheck = false
 
+    @Option(name: .long, help: "Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.")
+    var today: String?
+
     @OptionGroup var options: OutputOptions
+
+    func validate() throws {
+        if let today, CompileOptions.date(today) == nil {
+            throw ValidationError("--today '\(today)' is not a date in YYYY-MM-DD form")
+        }
+    }
 
     func run() throws {
         let paths: [String]
@@ -38,7 +47,9 @@ struct Build: ParsableCommand {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
         }
-        let compilation = Compiler.compile(paths: paths)
+        var compileOptions = CompileOptions()
+        if let today, let date = CompileOptions.date(today) { compileOptions.today = date }
+        let compilation = Compiler.compile(paths: paths, options: compileOptions)
         report(compilation, color: options.color)
         if compilation.hasInputErrors { throw Exit.inputError }
         if compilation.hasErrors && !noCheck {
