@@ -21,22 +21,40 @@ public struct SpecInput: Sendable {
     }
 }
 
-/// A system after compilation: its model, its objects in kustomize order, and its files.
+/// One environment of a system after compilation.
+public struct CompiledEnvironment: Sendable {
+    public var name: String
+    /// The environment it layers on; nil for the base spec.
+    public var parent: String?
+    public var spec: SystemSpec
+    public var resources: [Resource]
+}
+
+/// A system after compilation: the base, its environments (parents first), and its files.
 public struct CompiledSystem: Sendable {
     public var spec: SystemSpec
     public var resources: [Resource]
-    /// Files relative to the system's output directory (`base/...`).
+    public var environments: [CompiledEnvironment]
+    /// Files relative to the system's output directory: `base/`, `overlays/<env>/`, `rendered/<env>.yaml`.
     public var tree: FileTree
 
     public var name: String { spec.name.value }
+
+    /// The objects of `environment` (nil: the base).
+    public func resources(for environment: String?) -> [Resource]? {
+        guard let environment else { return resources }
+        return environments.first { $0.name == environment }?.resources
+    }
 }
 
 /// Everything one run produced: systems (sorted by name), diagnostics (sorted by location) and
-/// the spec texts for quoting source lines.
+/// the texts of every file read, for quoting source lines.
 public struct Compilation: Sendable {
     public var systems: [CompiledSystem]
     public var diagnostics: [Diagnostic]
     public var sources: SourceText
+    /// The overlay files that applied to the compiled specs (or were reported on), sorted.
+    public var overlayFiles: [String] = []
 
     /// True when a diagnostic that is not waived is an error.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error && $0.suppression == nil } }
@@ -46,28 +64,36 @@ public struct Compilation: Sendable {
         diagnostics.contains { $0.severity == .error && $0.suppression == nil && !RuleCatalog.isRuleID($0.id) }
     }
 
-    /// The whole output tree: `<system>/base/...` for every system.
+    /// The whole output tree: `<system>/…` for every system.
     public var tree: FileTree {
         var tree = FileTree()
         for system in systems { tree.merge(system.tree, under: system.name) }
         return tree
     }
 
-    /// All objects of all systems as one YAML stream, systems in name order.
-    public var stream: String {
-        systems.map { SystemEmitter.stream($0.resources) }.joined()
+    /// One environment's objects (nil: the base) of every system as one YAML stream, systems in
+    /// name order; systems without that environment contribute their base.
+    public func stream(environment: String? = nil) -> String {
+        systems.map { SystemEmitter.stream($0.resources(for: environment) ?? $0.resources) }.joined()
     }
 }
 
-/// How to compile: which environment's rules apply, the date waivers are judged against, and
-/// whether to run rules at all.
+/// Which environments a run compiles and checks.
+public enum EnvironmentSelection: Sendable, Equatable {
+    /// The base and every environment an overlay defines.
+    case all
+    /// One environment (the base when no overlay defines it for a system).
+    case only(String)
+}
+
+/// How to compile: which environments, the date waivers are judged against, whether to run rules.
 public struct CompileOptions: Sendable {
-    public var environment: String?
+    public var environments: EnvironmentSelection
     public var today: CalendarDate
     public var runRules: Bool
 
-    public init(environment: String? = nil, today: CalendarDate = CompileOptions.currentDate(), runRules: Bool = true) {
-        self.environment = environment
+    public init(environments: EnvironmentSelection = .all, today: CalendarDate = CompileOptions.currentDate(), runRules: Bool = true) {
+        self.environments = environments
         self.today = today
         self.runRules = runRules
     }
@@ -84,63 +110,171 @@ public struct CompileOptions: Sendable {
     public static func date(_ text: String) -> CalendarDate? { CalendarDate(text) }
 }
 
-/// The public facade: spec files in, diagnostics and manifests out.
+/// The public facade: spec and overlay files in, diagnostics and manifests out.
 public enum Compiler {
-    /// Reads the files at `paths` (unreadable files become diagnostics) and compiles them.
-    public static func compile(paths: [String], options: CompileOptions = CompileOptions()) -> Compilation {
-        var inputs: [SpecInput] = []
+    /// Reads the files at `specPaths` and `overlayPaths` (unreadable files become diagnostics)
+    /// and compiles them. `completeSpecSet` says the specs are all of a directory's, so an overlay
+    /// naming another system is a mistake rather than an overlay for a spec not in this run.
+    public static func compile(specPaths: [String], overlayPaths: [String] = [], completeSpecSet: Bool = false,
+                               options: CompileOptions = CompileOptions()) -> Compilation {
         var unreadable: [Diagnostic] = []
-        for path in paths {
-            do {
-                inputs.append(SpecInput(path: path, bytes: try SpecFiles.read(path)))
-            } catch {
-                unreadable.append(Diagnostic(id: "file-unreadable", severity: .error, message: error.description,
-                                             location: nil))
+        func read(_ paths: [String]) -> [SpecInput] {
+            paths.compactMap { path in
+                do {
+                    return SpecInput(path: path, bytes: try SpecFiles.read(path))
+                } catch let error as FileError {
+                    unreadable.append(Diagnostic(id: "file-unreadable", severity: .error, message: error.description, location: nil))
+                    return nil
+                } catch {
+                    return nil
+                }
             }
         }
-        var compilation = compile(inputs, options: options)
+        var compilation = compile(read(specPaths), overlays: read(overlayPaths), completeSpecSet: completeSpecSet, options: options)
         compilation.diagnostics = (unreadable + compilation.diagnostics).sorted(by: Diagnostic.sortKey)
         return compilation
     }
 
-    /// Compiles in-memory specs. The result does not depend on the order of `inputs`.
-    public static func compile(_ inputs: [SpecInput], options: CompileOptions = CompileOptions()) -> Compilation {
+    /// Compiles in-memory specs and overlays. The result does not depend on the order of inputs.
+    public static func compile(_ inputs: [SpecInput], overlays: [SpecInput] = [], completeSpecSet: Bool = true,
+                               options: CompileOptions = CompileOptions()) -> Compilation {
         var diagnostics: [Diagnostic] = []
         var sources = SourceText()
-        var specs: [SystemSpec] = []
+        var loaded: [LoadedSpec] = []
         var seenPaths = Set<String>()
         for input in inputs.sorted(by: { $0.path < $1.path }) where seenPaths.insert(input.path).inserted {
-            let parsed = SpecParser.parse(file: input.path, bytes: input.bytes)
-            sources.add(file: input.path, text: parsed.text)
-            diagnostics += parsed.diagnostics
-            if let spec = parsed.spec { specs.append(spec) }
+            let spec = SpecParser.load(file: input.path, bytes: input.bytes)
+            sources.add(file: input.path, text: spec.text)
+            loaded.append(spec)
         }
+        var loadedOverlays: [LoadedOverlay] = []
+        for input in overlays.sorted(by: { $0.path < $1.path }) where seenPaths.insert(input.path).inserted {
+            let overlay = SpecParser.loadOverlay(file: input.path, bytes: input.bytes)
+            sources.add(file: input.path, text: overlay.text)
+            diagnostics += overlay.diagnostics
+            loadedOverlays.append(overlay)
+        }
+        let systemNames = loaded.compactMap(\.systemName?.value)
+        // An overlay for a system outside an explicit list of spec files belongs to another run.
+        let relevant = completeSpecSet ? loadedOverlays : loadedOverlays.filter { overlay in
+            overlay.spec.map { systemNames.contains($0.value) } ?? true
+        }
+        let (plans, overlayDiagnostics) = OverlayResolver.resolve(relevant, systems: systemNames)
+        diagnostics += overlayDiagnostics
+        if case .only(let wanted) = options.environments {
+            let defined = Set(loadedOverlays.compactMap(\.environment?.value))
+            if !defined.contains(wanted), !loadedOverlays.isEmpty {
+                diagnostics.append(Diagnostic(
+                    id: "unknown-environment", severity: .error,
+                    message: "no overlay defines environment '\(wanted)'\(NameSuggestion.hint(for: wanted, in: defined.sorted()))",
+                    location: nil, notes: [DiagnosticNote("environments: \(defined.sorted().joined(separator: ", "))")]))
+            }
+        }
+
         var systems: [CompiledSystem] = []
-        var systemNames: [String: SourceLocation] = [:]
-        for spec in specs.sorted(by: { $0.name.value < $1.name.value }) {
-            if let first = systemNames[spec.name.value] {
+        var systemLocations: [String: SourceLocation] = [:]
+        let parsed = loaded.map { ($0, SpecParser.decode($0)) }
+        for (spec, result) in parsed {
+            diagnostics += result.diagnostics
+            guard let base = result.spec else { continue }
+            if let first = systemLocations[base.name.value] {
                 diagnostics.append(Diagnostic(
                     id: "duplicate-name", severity: .error,
-                    message: "system '\(spec.name.value)' is defined by two specs; each system compiles into its own directory",
-                    location: spec.name.location, notes: [DiagnosticNote("first defined here", at: first)]))
+                    message: "system '\(base.name.value)' is defined by two specs; each system compiles into its own directory",
+                    location: base.name.location, notes: [DiagnosticNote("first defined here", at: first)]))
                 continue
             }
-            systemNames[spec.name.value] = spec.name.location
-            let resources = SystemEmitter.resources(spec)
-            diagnostics += GeneratedNames.check(resources)
-            if options.runRules {
-                let findings = RuleRegistry.check(spec, environment: options.environment)
-                diagnostics += Waivers.apply(findings, waivers: spec.waivers, system: spec, today: options.today)
-            }
-            systems.append(CompiledSystem(spec: spec, resources: resources, tree: layout(resources)))
+            systemLocations[base.name.value] = base.name.location
+            systems.append(compileSystem(spec, base: base, plans: plans[base.name.value] ?? [], options: options, diagnostics: &diagnostics))
         }
-        return Compilation(systems: systems, diagnostics: diagnostics.sorted(by: Diagnostic.sortKey), sources: sources)
+        systems.sort { $0.name < $1.name }
+        var compilation = Compilation(systems: systems, diagnostics: merged(diagnostics).sorted(by: Diagnostic.sortKey), sources: sources)
+        compilation.overlayFiles = relevant.map(\.file).sorted()
+        return compilation
     }
 
-    private static func layout(_ resources: [Resource]) -> FileTree {
+    private static func compileSystem(_ loaded: LoadedSpec, base: SystemSpec, plans: [EnvironmentPlan], options: CompileOptions,
+                                      diagnostics: inout [Diagnostic]) -> CompiledSystem {
+        let baseResources = SystemEmitter.resources(base)
+        diagnostics += GeneratedNames.check(baseResources)
+        var waivers: [WaiverSpec] = []
+        var usedWaivers = Set<SourceLocation>()
+        func check(_ spec: SystemSpec, environment: String?) -> [Diagnostic] {
+            guard options.runRules else { return [] }
+            let findings = RuleRegistry.check(spec, environment: environment)
+            let (judged, used) = Waivers.apply(findings, waivers: spec.waivers, today: options.today)
+            waivers += spec.waivers
+            usedWaivers.formUnion(used)
+            return judged.map { finding in
+                var tagged = finding
+                tagged.environment = environment
+                return tagged
+            }
+        }
+        let selected: [EnvironmentPlan]
+        switch options.environments {
+        case .all:
+            diagnostics += check(base, environment: nil)
+            selected = plans
+        case .only(let wanted):
+            // A selected environment needs its parents compiled for the overlay layers.
+            var needed = Set<String>()
+            var current: String? = plans.contains { $0.name == wanted } ? wanted : nil
+            while let name = current, needed.insert(name).inserted { current = plans.first { $0.name == name }?.parent }
+            selected = plans.filter { needed.contains($0.name) }
+            if needed.isEmpty { diagnostics += check(base, environment: wanted) }
+        }
+        var environments: [CompiledEnvironment] = []
         var tree = FileTree()
-        tree.merge(SystemEmitter.baseTree(resources), under: "base")
-        return tree
+        tree.merge(SystemEmitter.baseTree(baseResources), under: "base")
+        for plan in selected {
+            let result = SpecParser.decode(loaded, overlays: plan.chain)
+            // Problems the base decode reported come back identical here; merging removes the repeats
+            // and notes the environment of those that appear only with its overlays.
+            diagnostics += result.diagnostics.map { diagnostic in
+                var tagged = diagnostic
+                tagged.environment = plan.name
+                return tagged
+            }
+            guard let spec = result.spec else { continue }
+            let resources = SystemEmitter.resources(spec)
+            diagnostics += GeneratedNames.check(resources)
+            if case .only(let wanted) = options.environments, plan.name != wanted {
+                // A parent compiled only for layering; the selected environment is checked.
+            } else {
+                diagnostics += check(spec, environment: plan.name)
+            }
+            let parentResources = plan.parent.flatMap { parent in environments.first { $0.name == parent }?.resources } ?? baseResources
+            tree.merge(OverlayEmitter.tree(parent: parentResources, child: resources,
+                                           parentDirectory: plan.parent.map { "../\($0)" } ?? "../../base"),
+                       under: "overlays/\(plan.name)")
+            tree["rendered/\(plan.name).yaml"] = SystemEmitter.stream(resources)
+            environments.append(CompiledEnvironment(name: plan.name, parent: plan.parent, spec: spec, resources: resources))
+        }
+        diagnostics += Waivers.unused(waivers, used: usedWaivers, system: base)
+        return CompiledSystem(spec: base, resources: baseResources, environments: environments, tree: tree)
+    }
+
+    /// The same finding reported for several environments becomes one diagnostic with the highest
+    /// severity; a finding that exists only in some environments says which.
+    static func merged(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var order: [String] = []
+        var groups: [String: [Diagnostic]] = [:]
+        for diagnostic in diagnostics {
+            let key = "\(diagnostic.id)|\(diagnostic.location?.description ?? "")|\(diagnostic.message)|\(diagnostic.suppression?.reason ?? "")"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(diagnostic)
+        }
+        return order.compactMap { key in
+            guard let group = groups[key], var result = group.max(by: { $0.severity < $1.severity }) else { return nil }
+            let environments = group.map(\.environment)
+            if !environments.contains(where: { $0 == nil }) {
+                let names = Set(environments.compactMap { $0 }).sorted()
+                if !names.isEmpty { result.notes.append(DiagnosticNote("in environment\(names.count == 1 ? "" : "s") \(names.joined(separator: ", "))")) }
+            }
+            result.environment = nil
+            return result
+        }
     }
 }
 

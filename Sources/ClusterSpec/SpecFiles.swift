@@ -27,6 +27,38 @@ public enum SpecFiles {
         return [UInt8](data)
     }
 
+    /// The overlay files under `directory`: every `*.yaml` file at any depth, sorted.
+    public static func overlayFiles(in directory: String) throws(FileError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FileError("\(directory): no such overlay directory")
+        }
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else {
+            throw FileError("\(directory): cannot list directory")
+        }
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        var files: [String] = []
+        for case let relative as String in enumerator where relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
+            files.append(prefix + relative)
+        }
+        return files.sorted()
+    }
+
+    /// The overlay directory to use: the one given, else `overlays` in the current directory when it exists.
+    public static func overlayDirectory(_ given: String?) -> String? {
+        if let given { return given }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: "overlays", isDirectory: &isDirectory) && isDirectory.boolValue ? "overlays" : nil
+    }
+
+    /// Whether any argument is a directory (then the specs are that directory's complete set).
+    public static func namesDirectory(_ arguments: [String]) -> Bool {
+        arguments.contains { argument in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+    }
+
     /// Expands each argument: a directory becomes the `*.cluster.yaml` files directly inside it
     /// (sorted); a file stays as given.
     public static func expand(_ arguments: [String]) throws(FileError) -> [String] {

@@ -6,6 +6,8 @@ public indirect enum ManifestValue: Sendable, Hashable {
     case bool(Bool)
     case list([ManifestValue])
     case map([Entry])
+    /// An explicit `null`: in a strategic-merge patch it deletes the field.
+    case null
     /// Marks a value to leave out: literal builders drop entries and items holding it,
     /// so a finished tree never contains it.
     case absent

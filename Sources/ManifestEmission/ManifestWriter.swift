@@ -40,7 +40,7 @@ public enum ManifestWriter {
         case .map(let entries):
             if entries.isEmpty { return .mapping(Node.Mapping([], .implicit, .flow)) }
             return .mapping(Node.Mapping(entries.map { (Node.scalar(Node.Scalar($0.key, .implicit, style(for: $0.key))), node($0.value)) }, .implicit, .block))
-        case .absent:
+        case .absent, .null:
             return .scalar(Node.Scalar("null", .implicit, .plain))
         }
     }
@@ -88,7 +88,7 @@ public enum ManifestWriter {
         case .string(let text): appendJSONString(text, to: &output)
         case .int(let number): output += String(number)
         case .bool(let flag): output += flag ? "true" : "false"
-        case .absent: output += "null"
+        case .absent, .null: output += "null"
         case .list(let items):
             output += "["
             for (index, item) in items.enumerated() {

@@ -52,6 +52,8 @@ public struct Diagnostic: Sendable, Hashable {
     public var suppression: Suppression?
     /// The spec element the finding is about (a service, store or ConfigMap name); waivers match it.
     public var subject: String?
+    /// The environment the finding was made in, while findings of several environments are merged.
+    public var environment: String?
 
     public init(
         id: String, severity: Severity, message: String, location: SourceLocation?,

@@ -90,7 +90,10 @@ public struct Report: Sendable {
         var parts = [plural(counts.errors, "error"), plural(counts.warnings, "warning")]
         if counts.notes > 0 { parts.append(plural(counts.notes, "note")) }
         if counts.suppressed > 0 { parts.append("\(counts.suppressed) waived") }
-        return parts.joined(separator: ", ") + " in " + plural(files.count, "spec")
+        let overlays = files.filter { !$0.hasSuffix(".cluster.yaml") }.count
+        var scope = plural(files.count - overlays, "spec")
+        if overlays > 0 { scope += " and " + plural(overlays, "overlay") }
+        return parts.joined(separator: ", ") + " in " + scope
     }
 
     /// A path as tools expect it in reports: relative, forward slashes, no leading `./`.

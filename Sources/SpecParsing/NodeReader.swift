@@ -28,7 +28,7 @@ final class NodeReader {
             error("type-mismatch", "expected a mapping for \(what), found \(node.kindDescription)", at: node.location)
             return nil
         }
-        let pairs = expandingMerges(written, in: what)
+        let pairs = written
         var entries: [String: YAMLNode.Pair] = [:]
         var order: [String] = []
         for pair in pairs {
@@ -61,7 +61,7 @@ final class NodeReader {
             error("type-mismatch", "expected a mapping of names for \(what), found \(node.kindDescription)", at: node.location)
             return []
         }
-        let pairs = expandingMerges(written, in: what)
+        let pairs = written
         var seen: [String: SourceLocation] = [:]
         var result: [(name: Located<String>, value: YAMLNode)] = []
         for pair in pairs {
@@ -76,45 +76,6 @@ final class NodeReader {
             result.append((Located(key, at: pair.key.location), pair.value))
         }
         return result
-    }
-
-    /// Applies YAML merge keys (`<<: *defaults` or `<<: [*a, *b]`): the merged mappings' entries
-    /// come first, keys written in the mapping itself override them, and earlier merged mappings
-    /// win over later ones. Merged values keep their own locations, so diagnostics about them
-    /// point at the anchor's lines.
-    func expandingMerges(_ pairs: [YAMLNode.Pair], in what: String) -> [YAMLNode.Pair] {
-        guard pairs.contains(where: isMergeKey) else { return pairs }
-        var explicit: [YAMLNode.Pair] = []
-        var sources: [YAMLNode] = []
-        for pair in pairs {
-            guard isMergeKey(pair) else {
-                explicit.append(pair)
-                continue
-            }
-            if pair.value.pairs != nil {
-                sources.append(pair.value)
-            } else if let items = pair.value.items, items.allSatisfy({ $0.pairs != nil }) {
-                sources += items
-            } else {
-                error("type-mismatch", "a merge key '<<' takes a mapping or a list of mappings, found \(pair.value.kindDescription)",
-                      at: pair.value.location)
-            }
-        }
-        var taken = Set(explicit.compactMap { $0.key.scalar })
-        var merged: [YAMLNode.Pair] = []
-        for source in sources {
-            for pair in expandingMerges(source.pairs ?? [], in: what) {
-                guard let key = pair.key.scalar, !taken.contains(key) else { continue }
-                taken.insert(key)
-                merged.append(pair)
-            }
-        }
-        return merged + explicit
-    }
-
-    private func isMergeKey(_ pair: YAMLNode.Pair) -> Bool {
-        if case .scalar("<<", .plain) = pair.key.content { return pair.key.tag == nil }
-        return false
     }
 
     private func scalarKey(_ node: YAMLNode, in what: String) -> String? {

@@ -23,8 +23,6 @@ struct SpecDecoder {
             readOnlyRootFilesystem: Located(true, at: start, isDefault: true))
     }
 
-    /// The supported values of the `clusterspec:` version key.
-    static let supportedVersions = ["v1"]
 
     mutating func decodeDocument(_ root: YAMLNode) -> SystemSpec? {
         documentLocation = root.location
@@ -38,9 +36,9 @@ struct SpecDecoder {
         guard let fields = reader.mapping(root, "the spec", known: SpecKeys.document) else { return nil }
 
         if let version = fields["clusterspec"] {
-            if let text = reader.string(version, "'clusterspec'"), !Self.supportedVersions.contains(text.value) {
+            if let text = reader.string(version, "'clusterspec'"), !SpecParser.supportedVersions.contains(text.value) {
                 reader.error("unsupported-version",
-                             "unsupported spec version '\(text.value)'; this clusterspec reads \(Self.supportedVersions.joined(separator: ", "))",
+                             "unsupported spec version '\(text.value)'; this clusterspec reads \(SpecParser.supportedVersions.joined(separator: ", "))",
                              at: version.location)
             }
         } else {

@@ -11,52 +11,18 @@ public struct ParsedSpec: Sendable {
 
 /// Entry point of the parsing room: bytes of a spec file in, typed model and diagnostics out.
 public enum SpecParser {
+    /// The supported values of the `clusterspec:` version key.
+    static let supportedVersions = ["v1"]
+
     /// Largest spec file accepted. Real specs are a few kilobytes; anything near this is a mistake.
     public static let maxFileSize = 1 << 20
 
     /// Parses `bytes` read from `file`. Never throws: every problem becomes a located diagnostic.
     public static func parse(file: String, bytes: [UInt8]) -> ParsedSpec {
-        guard bytes.count <= maxFileSize else {
-            return failure(file, Diagnostic(
-                id: "file-too-large", severity: .error,
-                message: "spec file is \(formatSize(bytes.count)); the limit is \(formatSize(maxFileSize))",
-                location: .start(of: file), fix: "Split the system into several specs, or check that this is the right file."))
-        }
-        if let invalid = firstInvalidUTF8(bytes) {
-            return failure(file, Diagnostic(
-                id: "invalid-encoding", severity: .error,
-                message: "spec file is not valid UTF-8 (byte 0x\(String(bytes[invalid], radix: 16, uppercase: true)) at offset \(invalid))",
-                location: location(ofByte: invalid, in: bytes, file: file), fix: "Save the file as UTF-8."))
-        }
-        let text = String(decoding: bytes, as: UTF8.self)
-        var composer = YAMLComposer(file: file)
-        let root: YAMLNode?
-        do {
-            root = try composer.compose(bytes)
-        } catch {
-            switch error {
-            case .diagnostic(let diagnostic):
-                return ParsedSpec(spec: nil, diagnostics: [diagnostic], text: text)
-            }
-        }
-        guard let root, !root.isNull else {
-            return ParsedSpec(spec: nil, diagnostics: [Diagnostic(
-                id: "empty-spec", severity: .error, message: "spec file is empty",
-                location: .start(of: file), fix: "Start with 'clusterspec: v1' and 'name: <system>'.")], text: text)
-        }
-        let reader = NodeReader()
-        var decoder = SpecDecoder(file: file, reader: reader)
-        let spec = decoder.decodeDocument(root)
-        let diagnostics = reader.bag.diagnostics
-        let failed = diagnostics.contains { $0.severity == .error }
-        return ParsedSpec(spec: failed ? nil : spec, diagnostics: diagnostics, text: text)
+        decode(load(file: file, bytes: bytes))
     }
 
-    private static func failure(_ file: String, _ diagnostic: Diagnostic) -> ParsedSpec {
-        ParsedSpec(spec: nil, diagnostics: [diagnostic], text: "")
-    }
-
-    private static func formatSize(_ bytes: Int) -> String {
+    static func formatSize(_ bytes: Int) -> String {
         if bytes >= 1 << 20 { return "\((Double(bytes) / Double(1 << 20) * 10).rounded() / 10) MiB" }
         if bytes >= 1 << 10 { return "\(bytes >> 10) KiB" }
         return "\(bytes) bytes"
@@ -90,7 +56,7 @@ public enum SpecParser {
     }
 
     /// Line and character column of a byte offset in (valid-up-to-there) UTF-8.
-    private static func location(ofByte offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {
+    static func location(ofByte offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {
         var line = 1, column = 1
         for byte in bytes[..<offset] {
             if byte == UInt8(ascii: "\n") {

@@ -10,20 +10,21 @@ public enum Waivers {
     public static let unusedID = "waiver-unused"
     public static let unknownRuleID = "unknown-rule"
 
-    public static func apply(_ findings: [Diagnostic], waivers: [WaiverSpec], system: SystemSpec, today: CalendarDate) -> [Diagnostic] {
+    /// The findings with covered ones suppressed, plus expired and unknown-rule diagnostics; and
+    /// the locations of the waivers that covered something. Unused waivers are reported by
+    /// `unused`, once every environment has been checked (a waiver may matter in one only).
+    public static func apply(_ findings: [Diagnostic], waivers: [WaiverSpec], today: CalendarDate) -> (diagnostics: [Diagnostic], used: Set<SourceLocation>) {
         var result = findings
-        var used = Set<Int>()
+        var used = Set<SourceLocation>()
         var extra: [Diagnostic] = []
-        let knownNames = Set(system.services.map(\.name.value) + system.statefulServices.map(\.name.value) + system.jobs.map(\.name.value)
-                             + system.stores.map(\.name.value) + system.configMaps.map(\.name.value) + system.secrets.map(\.name.value)
-                             + system.namespaces.map(\.name.value) + system.stores.flatMap { $0.quorumGroups.map(\.statefulSet) })
-        var active: [(index: Int, waiver: WaiverSpec)] = []
-        for (index, waiver) in waivers.enumerated() {
+        var active: [WaiverSpec] = []
+        for waiver in waivers {
             guard RuleCatalog.ids.contains(waiver.rule.value) else {
                 extra.append(Diagnostic(
                     id: unknownRuleID, severity: .error,
                     message: "waiver names unknown rule '\(waiver.rule.value)'\(NameSuggestion.hint(for: waiver.rule.value, in: RuleCatalog.ids.sorted()))",
                     location: waiver.rule.location, fix: "Run 'clusterspec rules' for the rule ids."))
+                used.insert(waiver.location)
                 continue
             }
             if today > waiver.expires.value {
@@ -33,26 +34,37 @@ public enum Waivers {
                     location: waiver.expires.location,
                     notes: [DiagnosticNote("it was granted because: \(waiver.reason.value)", at: waiver.reason.location)],
                     fix: "Fix the finding, or renew the waiver with a new date and a current reason.", subject: waiver.target.value))
+                used.insert(waiver.location)
                 continue
             }
-            active.append((index, waiver))
+            active.append(waiver)
         }
         for findingIndex in result.indices {
             let finding = result[findingIndex]
             guard RuleCatalog.ids.contains(finding.id),
-                  let match = active.first(where: { $0.waiver.covers(ruleID: finding.id, subject: finding.subject) }) else { continue }
-            result[findingIndex].suppression = Suppression(reason: match.waiver.reason.value, location: match.waiver.location)
-            used.insert(match.index)
+                  let match = active.first(where: { $0.covers(ruleID: finding.id, subject: finding.subject) }) else { continue }
+            result[findingIndex].suppression = Suppression(reason: match.reason.value, location: match.location)
+            used.insert(match.location)
         }
-        for (index, waiver) in active where !used.contains(index) {
+        return (result + extra, used)
+    }
+
+    /// Warnings for waivers that covered nothing in any environment checked.
+    public static func unused(_ waivers: [WaiverSpec], used: Set<SourceLocation>, system: SystemSpec) -> [Diagnostic] {
+        let knownNames = Set(system.services.map(\.name.value) + system.statefulServices.map(\.name.value) + system.jobs.map(\.name.value)
+                             + system.stores.map(\.name.value) + system.configMaps.map(\.name.value) + system.secrets.map(\.name.value)
+                             + system.namespaces.map(\.name.value) + system.stores.flatMap { $0.quorumGroups.map(\.statefulSet) })
+        var diagnostics: [Diagnostic] = []
+        var reported = Set<SourceLocation>()
+        for waiver in waivers where !used.contains(waiver.location) && reported.insert(waiver.location).inserted {
             let unknownTarget = waiver.target.value != "*" && !knownNames.contains(waiver.target.value)
-            extra.append(Diagnostic(
+            diagnostics.append(Diagnostic(
                 id: unusedID, severity: .warning,
                 message: unknownTarget
                     ? "waiver of '\(waiver.rule.value)' targets '\(waiver.target.value)', which names nothing in the spec\(NameSuggestion.hint(for: waiver.target.value, in: knownNames.sorted()))"
                     : "waiver of '\(waiver.rule.value)' for '\(waiver.target.value)' matches no finding; remove it",
                 location: waiver.location, subject: waiver.target.value))
         }
-        return result + extra
+        return diagnostics
     }
 }

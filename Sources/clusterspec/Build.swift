@@ -7,20 +7,23 @@ struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile specs into Kubernetes manifests.",
         discussion: """
-            Writes OUT/<system>/base/ (one file per object plus kustomization.yaml) for every spec.
-            OUT is replaced atomically: a failed build leaves it as it was. With -o - the objects are
-            printed to stdout as one YAML stream instead.
+            Writes, for every spec, OUT/<system>/base/ (one file per object plus kustomization.yaml),
+            OUT/<system>/overlays/<env>/ (a kustomize overlay per environment: its parent plus
+            minimal patches) and OUT/<system>/rendered/<env>.yaml (each environment fully resolved).
+            OUT is replaced atomically: a failed build leaves it as it was. With -o - the objects of
+            the base (or of --env) are printed to stdout as one YAML stream instead.
 
-            A directory argument stands for the *.cluster.yaml files directly inside it.
+            A directory argument stands for the *.cluster.yaml files directly inside it. Overlays are
+            read from --overlays, or from ./overlays when it exists.
 
             EXAMPLES
               clusterspec build specs/*.cluster.yaml -o out
               clusterspec build specs -o out
-              clusterspec build specs/cyoda-go.cluster.yaml -o - | kubectl apply --dry-run=client -f -
+              clusterspec build specs --overlays overlays -o out
+              clusterspec build specs/cyoda-go.cluster.yaml --env prod -o - | kubectl apply --dry-run=client -f -
             """)
 
-    @Argument(help: "Spec files (*.cluster.yaml) or directories holding them.")
-    var specs: [String]
+    @OptionGroup var inputs: InputOptions
 
     @Option(name: .shortAndLong, help: "Output directory, or - for a YAML stream on stdout.")
     var output: String
@@ -31,25 +34,23 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.")
     var today: String?
 
+    @Option(name: .long, help: "With -o -: print this environment's objects instead of the base's.")
+    var env: String?
+
     @OptionGroup var options: OutputOptions
 
     func validate() throws {
-        if let today, CompileOptions.date(today) == nil {
-            throw ValidationError("--today '\(today)' is not a date in YYYY-MM-DD form")
+        _ = try parsedToday(today)
+        if env != nil, output != "-" {
+            throw ValidationError("--env selects what -o - prints; a directory output holds every environment")
         }
     }
 
     func run() throws {
-        let paths: [String]
-        do {
-            paths = try SpecFiles.expand(specs)
-        } catch {
-            printError("clusterspec: error: \(error.description)\n")
-            throw Exit.inputError
-        }
-        var compileOptions = CompileOptions()
-        if let today, let date = CompileOptions.date(today) { compileOptions.today = date }
-        let compilation = Compiler.compile(paths: paths, options: compileOptions)
+        let (specs, overlays, complete) = try inputs.resolve()
+        var compileOptions = CompileOptions(environments: env.map { .only($0) } ?? .all)
+        try parsedToday(today)?.apply(to: &compileOptions)
+        let compilation = Compiler.compile(specPaths: specs, overlayPaths: overlays, completeSpecSet: complete, options: compileOptions)
         report(compilation, color: options.color)
         if compilation.hasInputErrors { throw Exit.inputError }
         if compilation.hasErrors && !noCheck {
@@ -57,7 +58,7 @@ struct Build: ParsableCommand {
             throw Exit.violations
         }
         if output == "-" {
-            FileHandle.standardOutput.write(Data(compilation.stream.utf8))
+            FileHandle.standardOutput.write(Data(compilation.stream(environment: env).utf8))
             return
         }
         do {
@@ -67,7 +68,8 @@ struct Build: ParsableCommand {
             throw Exit.inputError
         }
         let objects = compilation.systems.reduce(0) { $0 + $1.resources.count }
-        printError("wrote \(compilation.systems.count) system\(compilation.systems.count == 1 ? "" : "s") (\(objects) objects) to \(output)\n")
+        let environments = compilation.systems.reduce(0) { $0 + $1.environments.count }
+        printError("wrote \(compilation.systems.count) system\(compilation.systems.count == 1 ? "" : "s") (\(objects) base objects, \(environments) environments) to \(output)\n")
     }
 }
 

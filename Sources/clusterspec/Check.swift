@@ -28,10 +28,9 @@ struct Check: ParsableCommand {
               clusterspec check specs --fail-on warning --format github
             """)
 
-    @Argument(help: "Spec files (*.cluster.yaml) or directories holding them.")
-    var specs: [String]
+    @OptionGroup var inputs: InputOptions
 
-    @Option(name: .long, help: "Environment to check (rule severities may differ, e.g. dev vs prod).")
+    @Option(name: .long, help: "Check only this environment (its overlays applied, its severities). Default: the base and every environment.")
     var env: String?
 
     @Option(name: .long, help: "Report format: text, json, sarif, github, junit. Repeatable.")
@@ -55,9 +54,7 @@ struct Check: ParsableCommand {
         if max(format.count, 1) - output.count > 1 {
             throw ValidationError("only one report can go to stdout; give the other formats an --output file")
         }
-        if let today, CompileOptions.date(today) == nil {
-            throw ValidationError("--today '\(today)' is not a date in YYYY-MM-DD form")
-        }
+        _ = try parsedToday(today)
     }
 
     func run() throws {
@@ -75,17 +72,11 @@ struct Check: ParsableCommand {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
         }
-        let paths: [String]
-        do {
-            paths = try SpecFiles.expand(specs)
-        } catch {
-            printError("clusterspec: error: \(error.description)\n")
-            throw Exit.inputError
-        }
-        var compileOptions = CompileOptions(environment: env)
-        if let today, let date = CompileOptions.date(today) { compileOptions.today = date }
-        let compilation = Compiler.compile(paths: paths, options: compileOptions)
-        let report = Checking.report(compilation, files: paths, policy: policy)
+        let (specs, overlays, complete) = try inputs.resolve()
+        var compileOptions = CompileOptions(environments: env.map { .only($0) } ?? .all)
+        try parsedToday(today)?.apply(to: &compileOptions)
+        let compilation = Compiler.compile(specPaths: specs, overlayPaths: overlays, completeSpecSet: complete, options: compileOptions)
+        let report = Checking.report(compilation, files: specs + compilation.overlayFiles, policy: policy)
         for (index, format) in formats.enumerated() {
             if index < output.count {
                 do {

@@ -61,13 +61,20 @@ struct BuildEndToEndTests {
         #expect(result.stderr.isEmpty)
     }
 
-    @Test func outputLayoutIsBasePerSystem() throws {
+    @Test func outputLayoutIsBaseOverlaysAndRenderedPerSystem() throws {
         let out = try TemporaryDirectory()
         #expect(try clusterspec(["build", "specs/volaticloud.cluster.yaml", "-o", out.url.appendingPathComponent("o").path]).status == 0)
         let paths = snapshot(out.url.appendingPathComponent("o")).keys.sorted()
         #expect(paths.contains("volaticloud/base/kustomization.yaml"))
         #expect(paths.contains("volaticloud/base/volaticloud/deployment-volaticloud-backend.yaml"))
-        #expect(paths.allSatisfy { $0.hasPrefix("volaticloud/base/") })
+        for environment in ["dev", "staging", "prod"] {
+            #expect(paths.contains("volaticloud/overlays/\(environment)/kustomization.yaml"))
+            #expect(paths.contains("volaticloud/rendered/\(environment).yaml"))
+        }
+        #expect(paths.allSatisfy { $0.hasPrefix("volaticloud/base/") || $0.hasPrefix("volaticloud/overlays/") || $0.hasPrefix("volaticloud/rendered/") })
+        let withoutOverlays = try TemporaryDirectory()
+        #expect(try clusterspec(["build", "specs/volaticloud.cluster.yaml", "--overlays", withoutOverlays.url.path, "-o", out.url.appendingPathComponent("b").path]).status == 0)
+        #expect(snapshot(out.url.appendingPathComponent("b")).keys.allSatisfy { $0.hasPrefix("volaticloud/base/") }, "an empty overlay directory gives the base only")
     }
 }
 

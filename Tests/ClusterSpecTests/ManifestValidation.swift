@@ -13,7 +13,21 @@ enum ManifestValidation {
         var problems: [String] = []
         var core: [URL] = []
         var custom: [String: [URL]] = [:]
+        // Streams (rendered/<env>.yaml) are split into one file per object for the validators.
+        let split = try TemporaryDirectory()
+        var documents: [URL] = []
         for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let parts = text.components(separatedBy: "---\n").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            if parts.count <= 1 {
+                documents.append(file)
+            } else {
+                for (index, part) in parts.enumerated() {
+                    documents.append(URL(fileURLWithPath: try split.write("\(documents.count)-\(index)-\(file.lastPathComponent)", part)))
+                }
+            }
+        }
+        for file in documents {
             let text = try String(contentsOf: file, encoding: .utf8)
             guard let object = try Yams.load(yaml: text) as? [String: Any],
                   let apiVersion = object["apiVersion"] as? String, let kind = object["kind"] as? String else {
@@ -43,12 +57,14 @@ enum ManifestValidation {
             let result = try run(checker, ["--schemafile", schema] + group.map(\.path))
             if result.status != 0 { problems.append(result.stdout + result.stderr) }
         }
+        withExtendedLifetime(split) {}
         return problems
     }
 
-    /// Every object file under an output tree (kustomization files excluded).
+    /// Every object file under an output tree (kustomization files and patches excluded; rendered
+    /// streams included).
     static func manifestFiles(under directory: URL) -> [URL] {
-        snapshot(directory).keys.filter { $0.hasSuffix(".yaml") && !$0.hasSuffix("kustomization.yaml") }.sorted()
+        snapshot(directory).keys.filter { $0.hasSuffix(".yaml") && !$0.hasSuffix("kustomization.yaml") && !$0.contains("/patches/") }.sorted()
             .map { directory.appendingPathComponent($0) }
     }
 }

@@ -1,0 +1,163 @@
+import SpecModel
+
+/// An environment's kustomize overlay: the minimal difference between its objects and its
+/// parent's (the base, or another environment). Added objects become resource files, removed ones
+/// delete patches, changed ones one strategic-merge patch each holding only what changed.
+///
+/// The patches follow kustomize's merge semantics exactly, so `kustomize build` reproduces the
+/// environment's objects: maps merge by key and `null` deletes; lists in built-in kinds that
+/// Kubernetes merges by key (containers by name, env by name, ports, mounts…) are patched item by
+/// item, knowing that kustomize puts the patch's items first and the untouched ones after; every
+/// other list, and every list in a custom resource, is replaced whole.
+public enum OverlayEmitter {
+    /// The overlay directory's files, relative to `overlays/<env>/`.
+    public static func tree(parent: [Resource], child: [Resource], parentDirectory: String) -> FileTree {
+        var tree = FileTree()
+        let parentByID = Dictionary(parent.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let childIDs = Set(child.map(\.id))
+        var resources = [parentDirectory]
+        var patches: [String] = []
+        for resource in child {
+            guard let before = parentByID[resource.id] else {
+                let path = "resources/\(resource.fileName)"
+                tree[path] = ManifestWriter.yaml(resource.body)
+                resources.append(path)
+                continue
+            }
+            if let patch = strategicPatch(from: before, to: resource) {
+                let path = "patches/\(resource.fileName)"
+                tree[path] = ManifestWriter.yaml(patch)
+                patches.append(path)
+            }
+        }
+        for resource in parent where !childIDs.contains(resource.id) {
+            let path = "patches/\(deleteFileName(resource))"
+            tree[path] = ManifestWriter.yaml(identity(resource, extra: [.init("$patch", "delete")]))
+            patches.append(path)
+        }
+        tree["kustomization.yaml"] = ManifestWriter.yaml(SystemEmitter.kustomization(
+            resources: resources,
+            extra: ["patches": .nonEmpty(patches.sorted().map { ["path": .string($0)] })]))
+        return tree
+    }
+
+    private static func deleteFileName(_ resource: Resource) -> String {
+        let file = "delete-\(resource.kind.lowercased())-\(resource.name).yaml"
+        return resource.namespace.map { "\($0)/\(file)" } ?? file
+    }
+
+    /// apiVersion, kind and metadata name/namespace: what a patch needs to find its target.
+    private static func identity(_ resource: Resource, extra: [ManifestValue.Entry] = []) -> ManifestValue {
+        .map(extra + [
+            .init("apiVersion", .string(resource.apiVersion)),
+            .init("kind", .string(resource.kind)),
+            .init("metadata", .map([.init("name", .string(resource.name))] + (resource.namespace.map { [.init("namespace", .string($0))] } ?? []))),
+        ])
+    }
+
+    /// The strategic-merge patch turning `before` into `after`, or nil when they are equal.
+    public static func strategicPatch(from before: Resource, to after: Resource) -> ManifestValue? {
+        guard before.body != after.body else { return nil }
+        let builtIn = isBuiltIn(after)
+        guard case .map(var entries)? = diff(before.body, after.body, path: [], kind: after.kind, builtIn: builtIn) else { return nil }
+        // The identity must be in every patch, whatever changed.
+        entries.removeAll { $0.key == "apiVersion" || $0.key == "kind" }
+        var metadata: [ManifestValue.Entry] = [.init("name", .string(after.name))]
+        if let namespace = after.namespace { metadata.append(.init("namespace", .string(namespace))) }
+        if let index = entries.firstIndex(where: { $0.key == "metadata" }) {
+            if case .map(let changed) = entries[index].value {
+                metadata += changed.filter { $0.key != "name" && $0.key != "namespace" }
+            }
+            entries.remove(at: index)
+        }
+        return .map([.init("apiVersion", .string(after.apiVersion)), .init("kind", .string(after.kind)), .init("metadata", .map(metadata))] + entries)
+    }
+
+    /// Kinds Kubernetes itself defines (kustomize knows their merge keys); custom resources are not.
+    static func isBuiltIn(_ resource: Resource) -> Bool {
+        resource.group.isEmpty || !resource.group.contains(".") || resource.group.hasSuffix(".k8s.io")
+    }
+
+    /// The merge keys of a list in a built-in kind, by field name (and, for `ports`, by owner):
+    /// Kubernetes' list-map keys, which kustomize matches items on.
+    static func mergeKeys(field: String, path: [String], kind: String) -> [String]? {
+        switch field {
+        case "containers", "initContainers", "ephemeralContainers", "volumes", "imagePullSecrets", "env": return ["name"]
+        case "volumeMounts": return ["mountPath"]
+        case "topologySpreadConstraints": return ["topologyKey", "whenUnsatisfiable"]
+        case "ports": return kind == "Service" && path == ["spec", "ports"] ? ["port", "protocol"] : ["containerPort", "protocol"]
+        default: return nil
+        }
+    }
+
+    private static func diff(_ before: ManifestValue, _ after: ManifestValue, path: [String], kind: String, builtIn: Bool) -> ManifestValue? {
+        if before == after { return nil }
+        switch (before, after) {
+        case (.map(let old), .map(let new)):
+            var entries: [ManifestValue.Entry] = []
+            for entry in new {
+                if let previous = old.first(where: { $0.key == entry.key })?.value {
+                    if let change = diff(previous, entry.value, path: path + [entry.key], kind: kind, builtIn: builtIn) {
+                        entries.append(.init(entry.key, change))
+                    }
+                } else {
+                    entries.append(entry)
+                }
+            }
+            for entry in old where !new.contains(where: { $0.key == entry.key }) {
+                entries.append(.init(entry.key, .null))
+            }
+            return entries.isEmpty ? nil : .map(entries)
+        case (.list(let old), .list(let new)):
+            if builtIn, let field = path.last, let keys = mergeKeys(field: field, path: path, kind: kind),
+               let patch = keyedListPatch(old, new, keys: keys, path: path, kind: kind) {
+                return .list(patch)
+            }
+            return after
+        default:
+            return after
+        }
+    }
+
+    /// A patch for a list merged by `keys`, or nil when an item lacks them (then the list is
+    /// replaced whole). kustomize's result is: the patch's items in patch order, then the
+    /// parent's items the patch does not mention, in parent order. So the longest tail of the new
+    /// list made of untouched parent items, in parent order, stays out of the patch; everything
+    /// before it is listed (unchanged items as their keys alone, which positions them).
+    private static func keyedListPatch(_ old: [ManifestValue], _ new: [ManifestValue], keys: [String], path: [String], kind: String) -> [ManifestValue]? {
+        func identity(_ item: ManifestValue) -> [ManifestValue.Entry]? {
+            let entries = keys.compactMap { key in item[key].map { ManifestValue.Entry(key, $0) } }
+            return entries.isEmpty ? nil : entries
+        }
+        let oldIdentities = old.map(identity), newIdentities = new.map(identity)
+        guard !oldIdentities.contains(where: { $0 == nil }), !newIdentities.contains(where: { $0 == nil }) else { return nil }
+        let oldKeys = oldIdentities.compactMap { $0 }, newKeys = newIdentities.compactMap { $0 }
+        guard Set(oldKeys).count == oldKeys.count, Set(newKeys).count == newKeys.count else { return nil }
+        var oldByKey: [[ManifestValue.Entry]: ManifestValue] = [:]
+        for (key, item) in zip(oldKeys, old) { oldByKey[key] = item }
+        var tail = 0
+        for length in stride(from: new.count, through: 0, by: -1) {
+            let suffixKeys = Array(newKeys.suffix(length))
+            guard zip(suffixKeys, new.suffix(length)).allSatisfy({ oldByKey[$0.0] == $0.1 }) else { continue }
+            if oldKeys.filter({ suffixKeys.contains($0) }) == suffixKeys {
+                tail = length
+                break
+            }
+        }
+        var patch: [ManifestValue] = []
+        for (itemKey, item) in zip(newKeys, new).prefix(new.count - tail) {
+            if let previous = oldByKey[itemKey] {
+                let change = diff(previous, item, path: path + ["[]"], kind: kind, builtIn: true)
+                var entries = itemKey
+                if case .map(let changed)? = change { entries += changed.filter { !keys.contains($0.key) } }
+                patch.append(.map(entries))
+            } else {
+                patch.append(item)
+            }
+        }
+        for itemKey in oldKeys where !newKeys.contains(itemKey) {
+            patch.append(.map(itemKey + [.init("$patch", "delete")]))
+        }
+        return patch
+    }
+}
