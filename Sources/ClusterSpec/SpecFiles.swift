@@ -83,3 +83,16 @@ public enum SpecFiles {
         return result
     }
 }
+
+extension SpecFiles {
+    /// The spec files of `specDirectory` and the overlay files of `overlayDirectory` (none when
+    /// that directory does not exist).
+    public static func directoryInputs(specs specDirectory: String, overlays overlayDirectory: String) throws(FileError) -> (specs: [String], overlays: [String]) {
+        let specs = try expand([specDirectory])
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: overlayDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return (specs, [])
+        }
+        return (specs, try overlayFiles(in: overlayDirectory))
+    }
+}

@@ -63,7 +63,7 @@ public enum OverlayResolver {
                             if environment == name {
                                 diagnostics.append(Diagnostic(
                                     id: "overlay-unknown-parent", severity: .error,
-                                    message: "parent environment '\(parent.value)' of '\(system)' has no overlay\(NameSuggestion.hint(for: parent.value, in: environments.keys.sorted()))",
+                                    message: "parent environment '\(parent.value)' of '\(system)' has no overlay\(NameSuggestion.hint(for: parent.value, in: environments.keys.filter { $0 != name }.sorted()))",
                                     location: parent.location))
                             }
                             broken.insert(name)

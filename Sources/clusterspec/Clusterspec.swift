@@ -22,10 +22,12 @@ struct Clusterspec: ParsableCommand {
               clusterspec build specs/*.cluster.yaml -o out
               clusterspec build specs/goverse.cluster.yaml -o -
               clusterspec check specs --format sarif --output clusterspec.sarif
+              clusterspec golden check
+              clusterspec diff specs/goverse.cluster.yaml --env staging --env prod
               clusterspec explain pdb-keeps-quorum
             """,
         version: ClusterSpecVersion.current,
-        subcommands: [Build.self, Check.self, Rules.self, Explain.self])
+        subcommands: [Build.self, Check.self, GoldenCommand.self, Diff.self, Rules.self, Explain.self])
 }
 
 /// Options every command shares.

@@ -19,6 +19,8 @@ struct InputOptions: ParsableArguments {
         } catch let error as FileError {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
+        } catch {
+            throw error
         }
     }
 }

@@ -1,0 +1,169 @@
+import Yams
+
+/// Reads emitted YAML back into value trees (for comparing a committed tree with a new one).
+public enum ManifestReader {
+    /// Every document of a YAML stream; nil when the text is not YAML.
+    public static func documents(_ text: String) -> [ManifestValue]? {
+        guard let nodes = try? Yams.compose_all(yaml: text) else { return nil }
+        return nodes.map(value)
+    }
+
+    static func value(_ node: Node) -> ManifestValue {
+        switch node {
+        case .scalar(let scalar):
+            guard scalar.style == .plain else { return .string(scalar.string) }
+            switch scalar.string {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            case "null", "~", "": return .null
+            default: return Int(scalar.string).map(ManifestValue.int) ?? .string(scalar.string)
+            }
+        case .mapping(let mapping):
+            return .map(mapping.map { ManifestValue.Entry($0.key.string ?? "", value($0.value)) })
+        case .sequence(let sequence):
+            return .list(sequence.map(value))
+        case .alias:
+            return .null
+        }
+    }
+}
+
+/// One object as a reviewer names it: kind, namespace, name.
+public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var kind: String
+    public var namespace: String
+    public var name: String
+
+    public init?(_ object: ManifestValue) {
+        guard let kind = object["kind"]?.stringValue, let name = object["metadata"]?["name"]?.stringValue else { return nil }
+        self.kind = kind
+        self.namespace = object["metadata"]?["namespace"]?.stringValue ?? ""
+        self.name = name
+    }
+
+    /// `PDB etcd`: short kind names for the common long ones.
+    public var description: String {
+        let short = ["PodDisruptionBudget": "PDB", "HorizontalPodAutoscaler": "HPA", "ServiceAccount": "ServiceAccount"][kind] ?? kind
+        return "\(short) \(name)"
+    }
+
+    public static func < (lhs: ObjectKey, rhs: ObjectKey) -> Bool {
+        (lhs.kind, lhs.namespace, lhs.name) < (rhs.kind, rhs.namespace, rhs.name)
+    }
+}
+
+/// What changed between two sets of objects, in reviewer terms.
+public enum SemanticDiff {
+    /// One changed leaf: a short path and both values.
+    public struct Change: Sendable, Equatable {
+        public var path: String
+        public var old: String
+        public var new: String
+    }
+
+    /// One object's changes, or its addition or removal.
+    public struct ObjectChange: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable { case added, removed, changed([Change]) }
+        public var key: ObjectKey
+        public var kind: Kind
+
+        /// `+ Deployment inspector`, `− CronJob backup`, `StatefulSet etcd replicas 3 → 5`.
+        public var summary: String {
+            switch kind {
+            case .added: return "+ \(key)"
+            case .removed: return "− \(key)"
+            case .changed(let changes):
+                let shown = changes.prefix(4).map { "\($0.path) \($0.old) → \($0.new)" }
+                let more = changes.count > 4 ? " (+\(changes.count - 4) more)" : ""
+                return "\(key) " + shown.joined(separator: ", ") + more
+            }
+        }
+    }
+
+    /// The changes from `old` to `new` objects, ordered by object.
+    public static func compare(_ old: [ManifestValue], _ new: [ManifestValue]) -> [ObjectChange] {
+        var before: [ObjectKey: ManifestValue] = [:], after: [ObjectKey: ManifestValue] = [:]
+        for object in old { if let key = ObjectKey(object) { before[key] = object } }
+        for object in new { if let key = ObjectKey(object) { after[key] = object } }
+        var result: [ObjectChange] = []
+        for key in Set(before.keys).union(after.keys).sorted() {
+            switch (before[key], after[key]) {
+            case (nil, .some): result.append(ObjectChange(key: key, kind: .added))
+            case (.some, nil): result.append(ObjectChange(key: key, kind: .removed))
+            case (.some(let a), .some(let b)) where a != b:
+                var changes: [Change] = []
+                leaves(a, b, path: [], into: &changes)
+                if !changes.isEmpty { result.append(ObjectChange(key: key, kind: .changed(changes))) }
+            default: break
+            }
+        }
+        return result
+    }
+
+    /// Prefixes that every reader knows are there.
+    private static let noise: [[String]] = [["spec", "template", "spec"], ["spec", "jobTemplate", "spec", "template", "spec"], ["spec", "template"], ["spec"], ["data"]]
+
+    private static func shortPath(_ path: [String]) -> String {
+        var parts = path
+        for prefix in noise where parts.starts(with: prefix) && parts.count > prefix.count {
+            parts.removeFirst(prefix.count)
+            break
+        }
+        // An env entry's value reads as the variable itself.
+        if parts.count >= 2, parts[parts.count - 2].hasPrefix("["), parts.last == "value" { parts.removeLast() }
+        return parts.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    }
+
+    private static func text(_ value: ManifestValue?) -> String {
+        guard let value else { return "(none)" }
+        switch value {
+        case .string(let string): return string
+        case .int(let number): return String(number)
+        case .bool(let flag): return flag ? "true" : "false"
+        case .null, .absent: return "null"
+        case .list, .map: return ManifestWriter.json(value)
+        }
+    }
+
+    /// Both values, short: multi-line text as a line count, long text from where the two differ.
+    private static func render(_ old: ManifestValue?, _ new: ManifestValue?) -> (String, String) {
+        let a = text(old), b = text(new)
+        if a.contains("\n") || b.contains("\n") {
+            func lines(_ text: String) -> Int { text.split(separator: "\n").count }
+            let after = lines(a) == lines(b) ? "(\(lines(b)) lines, edited)" : "(\(lines(b)) lines)"
+            return (old == nil ? "(none)" : "(\(lines(a)) lines)", new == nil ? "(none)" : after)
+        }
+        let limit = 48
+        guard a.count > limit || b.count > limit else { return (a, b) }
+        let common = zip(a, b).prefix { $0 == $1 }.count
+        let skip = common > 12 ? common - 8 : 0
+        func clip(_ text: String) -> String {
+            let tail = String(text.dropFirst(skip))
+            return (skip > 0 ? "…" : "") + (tail.count > limit ? String(tail.prefix(limit - 1)) + "…" : tail)
+        }
+        return (clip(a), clip(b))
+    }
+
+    private static func leaves(_ old: ManifestValue?, _ new: ManifestValue?, path: [String], into changes: inout [Change]) {
+        guard old != new else { return }
+        switch (old, new) {
+        case (.map(let a)?, .map(let b)?):
+            for entry in b { leaves(a.first { $0.key == entry.key }?.value, entry.value, path: path + [entry.key], into: &changes) }
+            for entry in a where !b.contains(where: { $0.key == entry.key }) {
+                leaves(entry.value, nil, path: path + [entry.key], into: &changes)
+            }
+        case (.list(let a)?, .list(let b)?) where (a + b).allSatisfy({ $0["name"]?.stringValue != nil }):
+            // Named items (containers, env, volumes) are matched by name, as people read them.
+            for item in b {
+                let name = item["name"]?.stringValue ?? ""
+                leaves(a.first { $0["name"]?.stringValue == name }, item, path: path + ["[\(name)]"], into: &changes)
+            }
+            for item in a where !b.contains(where: { $0["name"] == item["name"] }) {
+                leaves(item, nil, path: path + ["[\(item["name"]?.stringValue ?? "")]"], into: &changes)
+            }
+        default:
+            let (before, after) = render(old, new)
+            changes.append(Change(path: shortPath(path), old: before, new: after))
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import ArgumentParser
+import ClusterSpec
+import Foundation
+
+/// `clusterspec golden`: keep the committed compiled output in step with the specs.
+struct GoldenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "golden",
+        abstract: "Compare or update the committed compiled output (golden/).",
+        discussion: """
+            The pull-request workflow: edit a spec or overlay, run 'clusterspec golden update', commit
+            both; reviewers read the golden diff, and CI runs 'clusterspec golden check'.
+            """,
+        subcommands: [GoldenCheck.self, GoldenUpdate.self])
+}
+
+/// Where the golden workflow reads and writes.
+struct GoldenOptions: ParsableArguments {
+    @Option(name: .long, help: "Spec directory.")
+    var specs = "specs"
+
+    @Option(name: .long, help: "Overlay directory (ignored when missing).")
+    var overlays = "overlays"
+
+    @Option(name: .long, help: "Golden directory.")
+    var golden = "golden"
+
+    @Option(name: .long, help: "Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.")
+    var today: String?
+
+    @OptionGroup var output: OutputOptions
+
+    /// Compiles the specs and overlays; exits 2 on input errors and 1 on rule errors.
+    func compile() throws -> Compilation {
+        let inputs: (specs: [String], overlays: [String])
+        do {
+            inputs = try SpecFiles.directoryInputs(specs: specs, overlays: overlays)
+        } catch {
+            printError("clusterspec: error: \(error.description)\n")
+            throw Exit.inputError
+        }
+        let specPaths = inputs.specs, overlayPaths = inputs.overlays
+        var options = CompileOptions()
+        try parsedToday(today)?.apply(to: &options)
+        let compilation = Compiler.compile(specPaths: specPaths, overlayPaths: overlayPaths, completeSpecSet: true, options: options)
+        report(compilation, color: output.color)
+        if compilation.hasInputErrors { throw Exit.inputError }
+        if compilation.hasErrors {
+            printError("clusterspec: the specs do not pass their rules; fix the errors above first\n")
+            throw Exit.violations
+        }
+        return compilation
+    }
+
+    func validate() throws { _ = try parsedToday(today) }
+}
+
+struct GoldenCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Fail (exit 1) when golden/ differs from what the specs compile to.",
+        discussion: "Prints a unified diff of every differing file (stale files included) and a summary of what changed.")
+
+    @OptionGroup var options: GoldenOptions
+
+    func run() throws {
+        let compilation = try options.compile()
+        let comparison: GoldenComparison
+        do {
+            comparison = try Golden.check(options.golden, against: compilation)
+        } catch {
+            printError("clusterspec: error: \(error.description)\n")
+            throw Exit.inputError
+        }
+        if comparison.isClean {
+            print("\(options.golden)/ is up to date")
+            return
+        }
+        print(comparison.diff, terminator: "")
+        print("\n\(options.golden)/ differs from the specs in \(comparison.differingFileCount) file\(comparison.differingFileCount == 1 ? "" : "s")"
+              + " (\(comparison.changed.count) changed, \(comparison.added.count) new, \(comparison.stale.count) stale):")
+        for line in comparison.summary { print("  \(line)") }
+        for warning in comparison.warnings { print("warning: \(warning)") }
+        print("Run 'clusterspec golden update' and commit \(options.golden)/ with the spec change.")
+        throw Exit.violations
+    }
+}
+
+struct GoldenUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Rewrite golden/ atomically from the specs and overlays.")
+
+    @OptionGroup var options: GoldenOptions
+
+    func run() throws {
+        let compilation = try options.compile()
+        let comparison: GoldenComparison
+        do {
+            comparison = try Golden.update(options.golden, from: compilation)
+        } catch {
+            printError("clusterspec: error: \(error.description)\n")
+            throw Exit.inputError
+        }
+        if comparison.isClean {
+            print("\(options.golden)/ was already up to date")
+            return
+        }
+        print("updated \(options.golden)/: \(comparison.changed.count) changed, \(comparison.added.count) new, \(comparison.stale.count) removed")
+        for line in comparison.summary { print("  \(line)") }
+        for warning in comparison.warnings { print("warning: \(warning)") }
+    }
+}
+
+/// `clusterspec diff`: what differs between two environments of one system.
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Summarise what differs between two environments of a spec.",
+        discussion: """
+            'base' names the spec without overlays.
+
+            EXAMPLES
+              clusterspec diff specs/goverse.cluster.yaml --env staging --env prod
+              clusterspec diff specs/goverse.cluster.yaml --env base --env dev
+            """)
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(name: .long, help: "The two environments to compare (give it twice).")
+    var env: [String] = []
+
+    func validate() throws {
+        guard env.count == 2 else { throw ValidationError("give exactly two environments: --env A --env B") }
+    }
+
+    func run() throws {
+        let (specs, overlays, complete) = try inputs.resolve()
+        let compilation = Compiler.compile(specPaths: specs, overlayPaths: overlays, completeSpecSet: complete,
+                                           options: CompileOptions(runRules: false))
+        report(compilation, color: .auto)
+        if compilation.hasInputErrors { throw Exit.inputError }
+        var missing: [String] = []
+        for system in compilation.systems {
+            let names = ["base"] + system.environments.map(\.name)
+            let sides = env.map { name in system.resources(for: name == "base" ? nil : name) }
+            guard let old = sides[0], let new = sides[1] else {
+                missing += env.filter { !names.contains($0) }.map { "\(system.name) has no environment '\($0)' (it has \(names.joined(separator: ", ")))" }
+                continue
+            }
+            for line in Environments.differences(old, new, scope: "\(system.name): \(env[0]) → \(env[1])") { print(line) }
+        }
+        if !missing.isEmpty {
+            for line in Set(missing).sorted() { printError("clusterspec: error: \(line)\n") }
+            throw Exit.inputError
+        }
+    }
+}
