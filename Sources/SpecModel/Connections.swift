@@ -44,6 +44,10 @@ public enum Connections {
         if let service = system.services.first(where: { $0.name.value == target }) {
             return (endpointFacts(service.workload, groups: service.serviceGroups, domain: domain), false)
         }
+        if let external = system.external.first(where: { $0.name.value == target }) {
+            guard case .host(let host) = external.destination, let port = external.ports.first else { return ([], false) }
+            return ([ConnectionFact("host", .literal(host.value)), ConnectionFact("port", .literal(String(port.number.value)))], false)
+        }
         return nil
     }
 

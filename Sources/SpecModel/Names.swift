@@ -69,3 +69,65 @@ public enum KubernetesName {
         isLowerAlnum(byte) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
     }
 }
+
+/// An IP address range in CIDR notation (`10.0.0.0/16`, `2001:db8::/32`), as NetworkPolicy
+/// `ipBlock` takes it.
+public struct CIDR: Sendable, Hashable {
+    /// The address as 16 bytes (IPv4 addresses are stored IPv4-mapped).
+    public var bytes: [UInt8]
+    public var prefixLength: Int
+    public var isIPv4: Bool
+
+    /// Parses `address/prefix`; nil when either part is malformed or the prefix is too long.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[1]), parts[1].allSatisfy(\.isASCII) else { return nil }
+        if let v4 = Self.ipv4(String(parts[0])) {
+            guard (0...32).contains(prefix) else { return nil }
+            bytes = Array(repeating: 0, count: 10) + [0xff, 0xff] + v4
+            prefixLength = prefix
+            isIPv4 = true
+        } else if let v6 = Self.ipv6(String(parts[0])) {
+            guard (0...128).contains(prefix) else { return nil }
+            bytes = v6
+            prefixLength = prefix
+            isIPv4 = false
+        } else {
+            return nil
+        }
+    }
+
+    private static func ipv4(_ text: String) -> [UInt8]? {
+        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4 else { return nil }
+        var result: [UInt8] = []
+        for octet in octets {
+            guard (1...3).contains(octet.count), octet.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt8(octet) else { return nil }
+            if octet.count > 1 && octet.first == "0" { return nil }
+            result.append(value)
+        }
+        return result
+    }
+
+    private static func ipv6(_ text: String) -> [UInt8]? {
+        let halves = text.split(separator: "::", omittingEmptySubsequences: false).map(String.init)
+        guard halves.count <= 2 else { return nil }
+        func groups(_ part: String) -> [UInt16]? {
+            if part.isEmpty { return [] }
+            var values: [UInt16] = []
+            for group in part.split(separator: ":", omittingEmptySubsequences: false) {
+                guard (1...4).contains(group.count), group.allSatisfy(\.isHexDigit), let value = UInt16(group, radix: 16) else { return nil }
+                values.append(value)
+            }
+            return values
+        }
+        guard let head = groups(halves[0]) else { return nil }
+        var all = head
+        if halves.count == 2 {
+            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
+            all += Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+        }
+        guard all.count == 8 else { return nil }
+        return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] }
+    }
+}

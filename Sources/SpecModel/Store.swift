@@ -123,11 +123,14 @@ public struct ExternalDatabaseSpec: Sendable {
     public var port: Located<Int>
     /// Secret holding the credentials (`username`, `password`, optionally `uri`).
     public var secret: Located<String>
+    /// The database's address range, for egress network policy (any address when nil).
+    public var cidr: Located<String>?
 
-    public init(host: Located<String>, port: Located<Int>, secret: Located<String>) {
+    public init(host: Located<String>, port: Located<Int>, secret: Located<String>, cidr: Located<String>? = nil) {
         self.host = host
         self.port = port
         self.secret = secret
+        self.cidr = cidr
     }
 }
 

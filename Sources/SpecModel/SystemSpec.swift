@@ -19,12 +19,17 @@ public struct SystemSpec: Sendable {
     public var statefulServices: [StatefulServiceSpec]
     public var stores: [StoreSpec]
     public var waivers: [WaiverSpec]
+    /// Mutual TLS and network policy settings.
+    public var mesh: MeshSpec
+    /// Destinations the system does not run that workloads may use.
+    public var external: [ExternalEndpointSpec]
 
     public init(
         file: String, name: Located<String>, clusterDomain: Located<String>, defaults: Defaults,
         namespaces: [NamespaceSpec] = [], configMaps: [ConfigMapSpec] = [], secrets: [SecretRefSpec] = [],
         volumeClaims: [VolumeClaimSpec] = [], services: [ServiceSpec] = [], jobs: [JobSpec] = [],
-        statefulServices: [StatefulServiceSpec] = [], stores: [StoreSpec] = [], waivers: [WaiverSpec] = []
+        statefulServices: [StatefulServiceSpec] = [], stores: [StoreSpec] = [], waivers: [WaiverSpec] = [],
+        mesh: MeshSpec? = nil, external: [ExternalEndpointSpec] = []
     ) {
         self.file = file
         self.name = name
@@ -39,6 +44,8 @@ public struct SystemSpec: Sendable {
         self.statefulServices = statefulServices
         self.stores = stores
         self.waivers = waivers
+        self.mesh = mesh ?? MeshSpec.defaults(at: name.location)
+        self.external = external
     }
 
     /// Every workload written as one (services, stateful services, jobs), in spec order.
@@ -110,13 +117,20 @@ public struct NamespaceSpec: Sendable {
     /// False for a namespace that exists already and is managed elsewhere: workloads may live in it,
     /// but no Namespace object is emitted.
     public var create: Located<Bool>
+    /// The namespace's own mTLS mode, overriding `mesh.mtls`.
+    public var mtls: Located<MTLSMode>?
+    /// The namespace's own network policy mode, overriding `mesh.networkPolicy`.
+    public var networkPolicy: Located<NetworkPolicyMode>?
 
-    public init(name: Located<String>, podSecurity: Located<PodSecurityLevel>, labels: [KeyValue] = [], annotations: [KeyValue] = [], create: Located<Bool>) {
+    public init(name: Located<String>, podSecurity: Located<PodSecurityLevel>, labels: [KeyValue] = [], annotations: [KeyValue] = [], create: Located<Bool>,
+                mtls: Located<MTLSMode>? = nil, networkPolicy: Located<NetworkPolicyMode>? = nil) {
         self.name = name
         self.podSecurity = podSecurity
         self.labels = labels
         self.annotations = annotations
         self.create = create
+        self.mtls = mtls
+        self.networkPolicy = networkPolicy
     }
 }
 

@@ -60,3 +60,38 @@ extension Topology {
         }
     }
 }
+
+/// A label key and value, as selectors list them.
+public struct Label: Sendable, Hashable, Comparable {
+    public var key: String
+    public var value: String
+
+    public init(_ key: String, _ value: String) {
+        self.key = key
+        self.value = value
+    }
+
+    public static func < (lhs: Label, rhs: Label) -> Bool { (lhs.key, lhs.value) < (rhs.key, rhs.value) }
+}
+
+extension Topology {
+    public static let nameLabel = "app.kubernetes.io/name"
+    public static let partOfLabel = "app.kubernetes.io/part-of"
+    public static let componentLabel = "app.kubernetes.io/component"
+    /// Carried by every pod of one store (all its roles), for selecting the whole store.
+    public static let storeLabel = "clusterspec.io/store"
+    /// The label CloudNativePG puts on every pod of a `Cluster`, valued with the cluster's name.
+    public static let cnpgClusterLabel = "cnpg.io/cluster"
+    /// The label Kubernetes puts on every namespace, valued with its name.
+    public static let namespaceNameLabel = "kubernetes.io/metadata.name"
+
+    /// The immutable selector of a workload's (or a store role's) pods: its name and its system.
+    public static func podSelector(_ workload: String, system: String) -> [Label] {
+        [Label(nameLabel, workload), Label(partOfLabel, system)]
+    }
+
+    /// The selector of every ClickHouse server pod of a store, across shards.
+    public static func clickhouseServerSelector(_ store: String, system: String) -> [Label] {
+        [Label(storeLabel, store), Label(componentLabel, "clickhouse"), Label(partOfLabel, system)]
+    }
+}

@@ -40,7 +40,7 @@ extension SpecDecoder {
 
     // MARK: Ports
 
-    private func decodePorts(_ node: YAMLNode, owner: String) -> [PortSpec] {
+    func decodePorts(_ node: YAMLNode, owner: String) -> [PortSpec] {
         var numbers: [Int: SourceLocation] = [:]
         return reader.namedEntries(node, "ports of \(owner)").compactMap { entry in
             guard KubernetesName.isPortName(entry.name.value) else {

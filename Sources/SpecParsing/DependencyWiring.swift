@@ -109,7 +109,8 @@ struct DependencyWiring {
                         let names = facts.map(\.name)
                         reader.error("unknown-connection-fact",
                                      "'\(dependency.target.value)' offers no connection fact '\(entry.value.value)'\(NameSuggestion.hint(for: entry.value.value, in: names))",
-                                     at: entry.value.location, notes: [DiagnosticNote("it offers: \(names.joined(separator: ", "))")])
+                                     at: entry.value.location,
+                                     notes: [DiagnosticNote(names.isEmpty ? "it offers none: nothing is known about how to reach it" : "it offers: \(names.joined(separator: ", "))")])
                         continue
                     }
                     wanted.append((entry.key, fact))

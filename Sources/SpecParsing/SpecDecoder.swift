@@ -63,14 +63,17 @@ struct SpecDecoder {
         let statefulServices = fields["statefulServices"].map(decodeStatefulServices) ?? []
         let stores = fields["stores"].map(decodeStores) ?? []
         let jobs = fields["jobs"].map(decodeJobs) ?? []
+        let external = fields["external"].map(decodeExternal) ?? []
+        let mesh = decodeMesh(fields["mesh"], at: root.location)
 
-        checkUniqueNames(services.map(\.workload) + statefulServices.map(\.workload) + jobs.map(\.workload), stores: stores)
+        checkUniqueNames(services.map(\.workload) + statefulServices.map(\.workload) + jobs.map(\.workload), stores: stores,
+                         external: external)
 
         guard let name else { return nil }
         var system = SystemSpec(file: file, name: name, clusterDomain: clusterDomain, defaults: defaults,
                                 namespaces: namespaces, configMaps: configMaps, secrets: secrets, volumeClaims: volumeClaims,
                                 services: services, jobs: jobs, statefulServices: statefulServices, stores: stores,
-                                waivers: fields["waivers"].map(decodeWaivers) ?? [])
+                                waivers: fields["waivers"].map(decodeWaivers) ?? [], mesh: mesh, external: external)
         DependencyWiring(reader: reader).wire(&system)
         return system
     }
@@ -120,13 +123,13 @@ struct SpecDecoder {
         return value
     }
 
-    /// Workloads and stores share one name space per system: `uses:` names them without a
-    /// namespace, and in one namespace their Services would collide.
-    private func checkUniqueNames(_ workloads: [WorkloadSpec], stores: [StoreSpec]) {
+    /// Workloads, stores and external endpoints share one name space per system: `uses:` names them
+    /// without a namespace, and in one namespace their Services would collide.
+    private func checkUniqueNames(_ workloads: [WorkloadSpec], stores: [StoreSpec], external: [ExternalEndpointSpec]) {
         var seen: [String: SourceLocation] = [:]
-        for name in workloads.map(\.name) + stores.map(\.name) {
+        for name in workloads.map(\.name) + stores.map(\.name) + external.map(\.name) {
             if let first = seen[name.value] {
-                reader.error("duplicate-name", "'\(name.value)' is already the name of another workload or store",
+                reader.error("duplicate-name", "'\(name.value)' is already the name of another workload, store or external endpoint",
                              at: name.location, notes: [DiagnosticNote("first defined here", at: first)])
             } else {
                 seen[name.value] = name.location
@@ -171,7 +174,9 @@ struct SpecDecoder {
                 podSecurity: podSecurity ?? Located(.restricted, at: entry.name.location, isDefault: true),
                 labels: fields?["labels"].map { reader.metadataEntries($0, "labels of namespace '\(entry.name.value)'", areLabels: true) } ?? [],
                 annotations: fields?["annotations"].map { reader.metadataEntries($0, "annotations of namespace '\(entry.name.value)'", areLabels: false) } ?? [],
-                create: fields?["create"].flatMap { reader.bool($0, "'create'") } ?? Located(true, at: entry.name.location, isDefault: true))
+                create: fields?["create"].flatMap { reader.bool($0, "'create'") } ?? Located(true, at: entry.name.location, isDefault: true),
+                mtls: fields?["mtls"].flatMap { reader.choice($0, "mTLS mode", as: MTLSMode.self) },
+                networkPolicy: fields?["networkPolicy"].flatMap { reader.choice($0, "network policy mode", as: NetworkPolicyMode.self) })
         }
     }
 

@@ -1,13 +1,16 @@
 /// The keys each object of spec format v1 accepts. The decoder checks against these lists
-/// (unknown keys, "did you mean"), and tests keep the JSON Schema in step with them.
+/// (unknown keys, "did you mean").
 enum SpecKeys {
     /// Top-level keys. `x-` stands for any key starting with `x-`: extension fields the compiler
     /// ignores, the place to keep YAML anchors shared through merge keys (`<<: *anchor`).
     static let document = ["clusterspec", "name", "clusterDomain", "defaults", "namespaces", "configMaps", "secrets",
-                           "volumeClaims", "services", "statefulServices", "stores", "jobs", "waivers", "x-"]
+                           "volumeClaims", "services", "statefulServices", "stores", "jobs", "external", "mesh", "waivers", "x-"]
     static let defaults = ["namespace", "podSecurity", "runAsUser", "runAsGroup", "fsGroup", "imagePullPolicy",
                            "nodePoolLabel", "ingressClass", "readOnlyRootFilesystem"]
-    static let namespace = ["podSecurity", "labels", "annotations", "create"]
+    static let namespace = ["podSecurity", "labels", "annotations", "create", "mtls", "networkPolicy"]
+    static let mesh = ["mtls", "networkPolicy", "ingressNamespace", "monitoringNamespace", "callers", "apiServer", "istioNamespace",
+                       "dnsNamespace", "trustDomain", "cnpgOperatorNamespace"]
+    static let external = ["cidr", "host", "namespace", "podLabels", "ports"]
     static let configMap = ["namespace", "data"]
     static let secret = ["namespace", "keys", "description", "vault"]
     static let vaultSecret = ["mount", "path", "type", "refreshAfter", "auth"]
@@ -67,7 +70,7 @@ enum SpecKeys {
     static let replication = ["factor", "minInSync", "offsetsFactor", "transactionFactor"]
     static let seal = ["type", "config"]
     static let credentials = ["secret"]
-    static let externalDatabase = ["host", "port", "secret"]
+    static let externalDatabase = ["host", "port", "secret", "cidr"]
     static let keeper = ["members", "version", "image", "storage", "resources"]
     static let waiver = ["rule", "target", "reason", "expires"]
 }

@@ -124,7 +124,7 @@ extension SpecDecoder {
             rules: rules)
     }
 
-    private func decodeUses(_ node: YAMLNode) -> [DependencySpec] {
+    func decodeUses(_ node: YAMLNode) -> [DependencySpec] {
         guard let items = node.items else {
             reader.error("type-mismatch", "expected a list of names for 'uses', found \(node.kindDescription)", at: node.location)
             return []

@@ -301,7 +301,7 @@ struct StoreParseErrorTests {
 
     @Test func storesAndWorkloadsShareOneNameSpace() {
         #expect(diagnostics(spec("stores:\n  api: {engine: etcd}\nservices:\n  api: {image: x/api:1.0}\n")) == [
-            "6:3 duplicate-name: 'api' is already the name of another workload or store",
+            "6:3 duplicate-name: 'api' is already the name of another workload, store or external endpoint",
         ])
     }
 }

@@ -1,0 +1,308 @@
+/// A port and protocol traffic is allowed on.
+public struct TrafficPort: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var number: Int
+    public var portProtocol: PortProtocol
+
+    public init(_ number: Int, _ portProtocol: PortProtocol = .tcp) {
+        self.number = number
+        self.portProtocol = portProtocol
+    }
+
+    public static func < (lhs: TrafficPort, rhs: TrafficPort) -> Bool {
+        (lhs.number, lhs.portProtocol.rawValue) < (rhs.number, rhs.portProtocol.rawValue)
+    }
+
+    public var description: String { portProtocol == .tcp ? String(number) : "\(number)/\(portProtocol.rawValue)" }
+}
+
+/// Pods the system runs that share a selector and an identity: one workload, or one role of a
+/// store (Kafka controllers, ClickHouse Keeper…). Network and authorization policies select them.
+public struct PodGroup: Sendable, Hashable {
+    /// Names the group's policies: the workload or StatefulSet name.
+    public var name: String
+    public var namespace: String
+    /// Labels every pod of the group carries (and no pod outside it).
+    public var selector: [Label]
+    /// The ServiceAccount the pods run as (their mesh identity).
+    public var serviceAccount: String
+    /// The workload or store of the spec the group belongs to: what `uses:` names.
+    public var owner: String
+    public var origin: SourceLocation
+
+    public init(name: String, namespace: String, selector: [Label], serviceAccount: String, owner: String, origin: SourceLocation) {
+        self.name = name
+        self.namespace = namespace
+        self.selector = selector
+        self.serviceAccount = serviceAccount
+        self.owner = owner
+        self.origin = origin
+    }
+}
+
+/// One end of a traffic flow.
+public enum TrafficEndpoint: Sendable, Hashable {
+    /// Pods the system runs.
+    case group(PodGroup)
+    /// Every pod of a namespace the system does not describe (ingress controller, monitoring, callers).
+    case namespace(String)
+    /// Pods of another namespace picked by labels (the CloudNativePG operator, a shared collector).
+    case pods(namespace: String, selector: [Label])
+    /// Addresses outside the cluster (the API server, external endpoints).
+    case addresses(cidr: String)
+
+    /// The namespace the endpoint's pods live in, if it is pods.
+    public var namespace: String? {
+        switch self {
+        case .group(let group): return group.namespace
+        case .namespace(let namespace), .pods(let namespace, _): return namespace
+        case .addresses: return nil
+        }
+    }
+
+    public var group: PodGroup? {
+        if case .group(let group) = self { return group }
+        return nil
+    }
+}
+
+/// Why a flow is allowed.
+public enum TrafficReason: String, Sendable, Hashable {
+    /// A `uses:` entry of a workload.
+    case uses
+    /// A `mesh.callers` entry.
+    case caller
+    /// Members of one store or stateful service talking among themselves (Raft, replication).
+    case peers
+    /// The ingress controller reaching an exposed service.
+    case ingress
+    /// The metrics scraper reaching a metrics port.
+    case monitoring
+    /// An operator managing the pods it runs (CloudNativePG).
+    case operatorAccess
+    /// A workload with API access talking to the Kubernetes API server.
+    case apiServer
+}
+
+/// Traffic the system needs: `source` may open connections to `destination` on `ports`.
+public struct TrafficFlow: Sendable {
+    public var source: TrafficEndpoint
+    public var destination: TrafficEndpoint
+    public var ports: [TrafficPort]
+    public var reason: TrafficReason
+    /// Where the spec asks for it (the `uses:` entry, the `expose:`, the store).
+    public var location: SourceLocation
+
+    public init(source: TrafficEndpoint, destination: TrafficEndpoint, ports: [TrafficPort], reason: TrafficReason, location: SourceLocation) {
+        self.source = source
+        self.destination = destination
+        self.ports = ports
+        self.reason = reason
+        self.location = location
+    }
+}
+
+/// Who talks to whom, derived from the model: every pod group and every flow the declared
+/// dependencies, store topologies, exposure, metrics and API access need. Network policy, Istio
+/// authorization and the mesh rules are all computed from this one graph. DNS and the Istio
+/// control plane are namespace-wide needs and not part of it.
+public struct TrafficGraph: Sendable {
+    public private(set) var groups: [PodGroup] = []
+    public private(set) var flows: [TrafficFlow] = []
+
+    /// Ports the Kubernetes API server listens on (443 behind the `kubernetes` Service, 6443 on
+    /// most control planes after the Service's address translation).
+    public static let apiServerPorts = [TrafficPort(443), TrafficPort(6443)]
+    /// Where the Istio sidecar serves merged application metrics when scrape annotations are rewritten.
+    public static let istioMergedMetricsPort = TrafficPort(15020)
+    /// The CloudNativePG instance manager's status port.
+    public static let cnpgStatusPort = 8000
+    /// Ports of the CloudNativePG instance manager and PostgreSQL that the operator connects to.
+    public static let cnpgOperatorPorts = [TrafficPort(cnpgStatusPort), TrafficPort(StorePorts.postgres)]
+    /// Selector of the CloudNativePG operator's pods.
+    public static let cnpgOperatorSelector = [Label(Topology.nameLabel, "cloudnative-pg")]
+
+    private var groupsByOwner: [String: [PodGroup]] = [:]
+    /// The groups clients of a store connect to (brokers, not controllers; servers, not Keeper).
+    private var clientGroups: [String: [PodGroup]] = [:]
+
+    public init(_ system: SystemSpec) {
+        let systemName = system.name.value
+        for workload in system.workloads {
+            let group = PodGroup(name: workload.name.value, namespace: workload.namespace.value,
+                                 selector: Topology.podSelector(workload.name.value, system: systemName),
+                                 serviceAccount: workload.name.value, owner: workload.name.value, origin: workload.name.location)
+            add(group, client: true)
+            if workload.serviceAccount.automountToken.value {
+                flow(.group(group), .addresses(cidr: system.mesh.apiServerCIDR.value), Self.apiServerPorts, .apiServer, workload.name.location)
+            }
+        }
+        for store in system.stores { addStore(store, system: system) }
+
+        for stateful in system.statefulServices {
+            guard let peers = stateful.peers, let port = stateful.workload.container.port(named: peers.port.value),
+                  let group = groupsByOwner[stateful.name.value]?.first else { continue }
+            flow(.group(group), .group(group), [TrafficPort(port.number.value, port.portProtocol.value)], .peers, peers.port.location)
+        }
+        for workload in system.workloads {
+            guard let group = groupsByOwner[workload.name.value]?.first else { continue }
+            for dependency in workload.uses {
+                addUse(from: .group(group), dependency, reason: .uses, system: system)
+            }
+        }
+        for caller in system.mesh.callers {
+            for dependency in caller.uses {
+                addUse(from: .namespace(caller.namespace.value), dependency, reason: .caller, system: system)
+            }
+        }
+        if let ingress = system.mesh.ingressNamespace?.value {
+            for service in system.services {
+                guard let expose = service.expose, let port = service.workload.container.port(named: expose.port.value),
+                      let group = groupsByOwner[service.name.value]?.first else { continue }
+                flow(.namespace(ingress), .group(group), [TrafficPort(port.number.value, port.portProtocol.value)], .ingress, expose.location)
+            }
+        }
+        if let monitoring = system.mesh.monitoringNamespace?.value {
+            for workload in system.workloads {
+                guard let metrics = workload.metrics, let port = workload.container.port(named: metrics.port.value),
+                      let group = groupsByOwner[workload.name.value]?.first else { continue }
+                var ports = [TrafficPort(port.number.value, port.portProtocol.value)]
+                if system.isMeshed(group.namespace) { ports.append(Self.istioMergedMetricsPort) }
+                flow(.namespace(monitoring), .group(group), ports, .monitoring, metrics.location)
+            }
+        }
+    }
+
+    /// The pod groups of a workload or store.
+    public func groups(of owner: String) -> [PodGroup] { groupsByOwner[owner] ?? [] }
+
+    /// The ports a `uses:` entry opens on its target, and where they lead; nil when the target is
+    /// unknown or names none of the given ports (the dependency rules report those).
+    public static func destination(of dependency: DependencySpec, in system: SystemSpec) -> (ports: [PortSpec], isStore: Bool)? {
+        let target = dependency.target.value
+        let wanted = Set(dependency.ports.map(\.value))
+        func pick(_ ports: [PortSpec], defaults: [PortSpec]) -> [PortSpec] {
+            wanted.isEmpty ? defaults : ports.filter { wanted.contains($0.name.value) }
+        }
+        if let service = system.services.first(where: { $0.name.value == target }) {
+            return (pick(service.workload.container.ports, defaults: published(service.workload, service.serviceGroups)), false)
+        }
+        if let stateful = system.statefulServices.first(where: { $0.name.value == target }) {
+            return (pick(stateful.workload.container.ports, defaults: published(stateful.workload, stateful.serviceGroups)), false)
+        }
+        if let store = system.stores.first(where: { $0.name.value == target }) {
+            let at = dependency.target.location
+            let ports = Topology.clientPorts(of: store).map {
+                PortSpec(name: Located($0.name, at: at), number: Located($0.number, at: at), portProtocol: Located(.tcp, at: at))
+            }
+            // etcd's metrics port is for scrapers; clients get it only by asking for it.
+            let defaults = ports.filter { !(store.engine.value == .etcd && $0.name.value == "metrics") }
+            return (pick(ports, defaults: defaults), true)
+        }
+        if let external = system.external.first(where: { $0.name.value == target }) {
+            return (pick(external.ports, defaults: external.ports), false)
+        }
+        return nil
+    }
+
+    /// Ports a workload publishes through its Services; all its ports when it has no Service.
+    private static func published(_ workload: WorkloadSpec, _ groups: [ServicePortGroupSpec]) -> [PortSpec] {
+        let names = Set(groups.flatMap { $0.ports.map(\.value) })
+        let ports = workload.container.ports.filter { names.contains($0.name.value) }
+        return ports.isEmpty ? workload.container.ports : ports
+    }
+
+    // MARK: Building
+
+    private mutating func add(_ group: PodGroup, client: Bool) {
+        groups.append(group)
+        groupsByOwner[group.owner, default: []].append(group)
+        if client { clientGroups[group.owner, default: []].append(group) }
+    }
+
+    private mutating func flow(_ source: TrafficEndpoint, _ destination: TrafficEndpoint, _ ports: [TrafficPort], _ reason: TrafficReason,
+                               _ location: SourceLocation) {
+        guard !ports.isEmpty else { return }
+        flows.append(TrafficFlow(source: source, destination: destination, ports: ports, reason: reason, location: location))
+    }
+
+    private mutating func addUse(from source: TrafficEndpoint, _ dependency: DependencySpec, reason: TrafficReason, system: SystemSpec) {
+        let target = dependency.target.value
+        guard let (ports, _) = Self.destination(of: dependency, in: system), !ports.isEmpty else { return }
+        let trafficPorts = ports.map { TrafficPort($0.number.value, $0.portProtocol.value) }
+        if let groups = clientGroups[target] {
+            for group in groups { flow(source, .group(group), trafficPorts, reason, dependency.location) }
+            return
+        }
+        if let store = system.stores.first(where: { $0.name.value == target }),
+           case .postgres(let postgres) = store.settings, let external = postgres.external {
+            flow(source, .addresses(cidr: external.cidr?.value ?? "0.0.0.0/0"), trafficPorts, reason, dependency.location)
+            return
+        }
+        guard let external = system.external.first(where: { $0.name.value == target }) else { return }
+        switch external.destination {
+        case .cidr(let cidr): flow(source, .addresses(cidr: cidr.value), trafficPorts, reason, dependency.location)
+        case .host: flow(source, .addresses(cidr: "0.0.0.0/0"), trafficPorts, reason, dependency.location)
+        case .namespace(let namespace, let labels):
+            let endpoint: TrafficEndpoint = labels.isEmpty
+                ? .namespace(namespace.value)
+                : .pods(namespace: namespace.value, selector: labels.map { Label($0.key.value, $0.value.value) }.sorted())
+            flow(source, endpoint, trafficPorts, reason, dependency.location)
+        }
+    }
+
+    /// The pod groups of a store and the traffic among them (stores.md: who talks to whom on which port).
+    private mutating func addStore(_ store: StoreSpec, system: SystemSpec) {
+        let name = store.name.value, namespace = store.namespace.value, systemName = system.name.value
+        let at = store.name.location
+        func role(_ statefulSet: String, selector: [Label]? = nil, client: Bool) -> PodGroup {
+            let group = PodGroup(name: statefulSet, namespace: namespace, selector: selector ?? Topology.podSelector(statefulSet, system: systemName),
+                                 serviceAccount: name, owner: name, origin: at)
+            add(group, client: client)
+            return group
+        }
+        func peers(_ from: PodGroup, _ to: PodGroup, _ ports: [Int]) {
+            flow(.group(from), .group(to), ports.map { TrafficPort($0) }, .peers, at)
+        }
+        switch store.settings {
+        case .etcd:
+            let members = role(name, client: true)
+            peers(members, members, [StorePorts.etcdPeer])
+        case .kafka(let kafka):
+            if kafka.combined != nil {
+                let nodes = role(name, client: true)
+                peers(nodes, nodes, [StorePorts.kafkaController, StorePorts.kafkaInternal])
+            } else {
+                let controllers = role(Topology.kafkaControllers(name), client: false)
+                let brokers = role(Topology.kafkaBrokers(name), client: true)
+                peers(controllers, controllers, [StorePorts.kafkaController])
+                peers(brokers, controllers, [StorePorts.kafkaController])
+                peers(brokers, brokers, [StorePorts.kafkaInternal])
+            }
+        case .vault:
+            let members = role(name, client: true)
+            peers(members, members, [StorePorts.vaultAPI, StorePorts.vaultCluster])
+            flow(.group(members), .addresses(cidr: system.mesh.apiServerCIDR.value), Self.apiServerPorts, .apiServer, at)
+        case .postgres(let postgres):
+            switch postgres.mode.value {
+            case .single:
+                _ = role(name, client: true)
+            case .cloudnativePG:
+                let instances = role(name, selector: [Label(Topology.cnpgClusterLabel, name)], client: true)
+                peers(instances, instances, [StorePorts.postgres, Self.cnpgStatusPort])
+                flow(.pods(namespace: system.mesh.cnpgOperatorNamespace.value, selector: Self.cnpgOperatorSelector), .group(instances),
+                     Self.cnpgOperatorPorts, .operatorAccess, postgres.mode.location)
+                flow(.group(instances), .addresses(cidr: system.mesh.apiServerCIDR.value), Self.apiServerPorts, .apiServer, postgres.mode.location)
+            case .external:
+                break
+            }
+        case .clickhouse(let clickhouse):
+            let servers = role(name, selector: Topology.clickhouseServerSelector(name, system: systemName), client: true)
+            peers(servers, servers, [StorePorts.clickhouseTCP, StorePorts.clickhouseInterserver])
+            if clickhouse.keeper != nil {
+                let keeper = role(Topology.keeper(name), client: false)
+                peers(keeper, keeper, [StorePorts.keeperRaft])
+                peers(servers, keeper, [StorePorts.keeperClient])
+            }
+        }
+    }
+}
