@@ -102,7 +102,7 @@ struct ClickHouseEmitter {
         let headless = Topology.headless(name)
         let configName = "\(name)-config"
         let config = Self.serverConfiguration(store: store, clickhouse: clickhouse, domain: kit.domain)
-        let serverSelector = [(StatefulToolkit.storeLabel, name), (Labels.component, "clickhouse"), (Labels.partOf, kit.systemName)]
+        let serverSelector = Topology.clickhouseServerSelector(name, system: kit.systemName).map { ($0.key, $0.value) }
         let labels = kit.labels(store: store, name: name, component: "clickhouse")
         let ports = [("http", StorePorts.clickhouseHTTP), ("tcp", StorePorts.clickhouseTCP), ("interserver", StorePorts.clickhouseInterserver)]
         var resources = [

@@ -2,11 +2,13 @@ import SpecModel
 
 /// Namespaces, ConfigMaps and standalone PersistentVolumeClaims.
 enum ConfigEmitter {
-    static func namespace(_ namespace: NamespaceSpec, system: String) -> Resource {
+    /// A Namespace with Pod Security Admission labels, and sidecar injection when it is meshed.
+    static func namespace(_ namespace: NamespaceSpec, system: SystemSpec) -> Resource {
         let level = namespace.podSecurity.value.rawValue
-        var labels = Labels.system(system)
+        var labels = Labels.system(system.name.value)
         labels += [("pod-security.kubernetes.io/enforce", level), ("pod-security.kubernetes.io/audit", level),
                    ("pod-security.kubernetes.io/warn", level)]
+        if system.isMeshed(namespace.name.value) { labels.append(("istio-injection", "enabled")) }
         labels += namespace.labels.map { ($0.key.value, $0.value.value) }
         return Resource(apiVersion: "v1", kind: "Namespace",
                         metadata: ObjectMeta(name: namespace.name.value, namespace: nil, labels: labels,

@@ -2,16 +2,16 @@ import SpecModel
 
 /// The labels clusterspec puts on what it generates (the `app.kubernetes.io` recommended set).
 enum Labels {
-    static let name = "app.kubernetes.io/name"
-    static let partOf = "app.kubernetes.io/part-of"
-    static let component = "app.kubernetes.io/component"
+    static let name = Topology.nameLabel
+    static let partOf = Topology.partOfLabel
+    static let component = Topology.componentLabel
     static let managedBy = "app.kubernetes.io/managed-by"
     /// Names the Service an object belongs to, so a ServiceMonitor selects exactly one Service.
     static let service = "clusterspec.io/service"
 
     /// The immutable selector of a workload's pods: its name and its system.
     static func selector(workload: String, system: String) -> [(String, String)] {
-        [(name, workload), (partOf, system)]
+        Topology.podSelector(workload, system: system).map { ($0.key, $0.value) }
     }
 
     /// Labels on every object of a workload: the selector, the manager, the optional component and

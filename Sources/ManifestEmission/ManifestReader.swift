@@ -42,9 +42,11 @@ public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// `PDB etcd`: short kind names for the common long ones.
-    public var description: String {
-        let short = ["PodDisruptionBudget": "PDB", "HorizontalPodAutoscaler": "HPA", "ServiceAccount": "ServiceAccount"][kind] ?? kind
-        return "\(short) \(name)"
+    public var description: String { "\(shortKind) \(name)" }
+
+    /// The kind, shortened for the common long ones (`PDB`, `HPA`).
+    public var shortKind: String {
+        ["PodDisruptionBudget": "PDB", "HorizontalPodAutoscaler": "HPA"][kind] ?? kind
     }
 
     public static func < (lhs: ObjectKey, rhs: ObjectKey) -> Bool {
@@ -66,16 +68,21 @@ public enum SemanticDiff {
         public enum Kind: Sendable, Equatable { case added, removed, changed([Change]) }
         public var key: ObjectKey
         public var kind: Kind
+        /// Whether the name alone is ambiguous (the same kind and name in several namespaces), so
+        /// the summary names the namespace too.
+        public var showsNamespace = false
 
-        /// `+ Deployment inspector`, `− CronJob backup`, `StatefulSet etcd replicas 3 → 5`.
+        /// `+ Deployment inspector`, `− CronJob backup`, `StatefulSet etcd replicas 3 → 5`,
+        /// `+ PeerAuthentication apps/default`.
         public var summary: String {
+            let name = showsNamespace && !key.namespace.isEmpty ? "\(key.shortKind) \(key.namespace)/\(key.name)" : key.description
             switch kind {
-            case .added: return "+ \(key)"
-            case .removed: return "− \(key)"
+            case .added: return "+ \(name)"
+            case .removed: return "− \(name)"
             case .changed(let changes):
                 let shown = changes.prefix(4).map { "\($0.path) \($0.old) → \($0.new)" }
                 let more = changes.count > 4 ? " (+\(changes.count - 4) more)" : ""
-                return "\(key) " + shown.joined(separator: ", ") + more
+                return "\(name) " + shown.joined(separator: ", ") + more
             }
         }
     }
@@ -86,7 +93,10 @@ public enum SemanticDiff {
         for object in old { if let key = ObjectKey(object) { before[key] = object } }
         for object in new { if let key = ObjectKey(object) { after[key] = object } }
         var result: [ObjectChange] = []
-        for key in Set(before.keys).union(after.keys).sorted() {
+        let keys = Set(before.keys).union(after.keys)
+        var namespaces: [String: Set<String>] = [:]
+        for key in keys { namespaces["\(key.kind)/\(key.name)", default: []].insert(key.namespace) }
+        for key in keys.sorted() {
             switch (before[key], after[key]) {
             case (nil, .some): result.append(ObjectChange(key: key, kind: .added))
             case (.some, nil): result.append(ObjectChange(key: key, kind: .removed))
@@ -96,6 +106,9 @@ public enum SemanticDiff {
                 if !changes.isEmpty { result.append(ObjectChange(key: key, kind: .changed(changes))) }
             default: break
             }
+        }
+        for index in result.indices where (namespaces["\(result[index].key.kind)/\(result[index].key.name)"]?.count ?? 0) > 1 {
+            result[index].showsNamespace = true
         }
         return result
     }
@@ -152,6 +165,15 @@ public enum SemanticDiff {
             for entry in a where !b.contains(where: { $0.key == entry.key }) {
                 leaves(entry.value, nil, path: path + [entry.key], into: &changes)
             }
+        case (nil, .map(let b)?):
+            // An added object reads as its fields (a named list item's name is already in the path).
+            for entry in b where !(entry.key == "name" && path.last?.hasPrefix("[") == true) {
+                leaves(nil, entry.value, path: path + [entry.key], into: &changes)
+            }
+        case (.map(let a)?, nil):
+            for entry in a where !(entry.key == "name" && path.last?.hasPrefix("[") == true) {
+                leaves(entry.value, nil, path: path + [entry.key], into: &changes)
+            }
         case (.list(let a)?, .list(let b)?) where (a + b).allSatisfy({ $0["name"]?.stringValue != nil }):
             // Named items (containers, env, volumes) are matched by name, as people read them.
             for item in b {
@@ -161,9 +183,68 @@ public enum SemanticDiff {
             for item in a where !b.contains(where: { $0["name"] == item["name"] }) {
                 leaves(item, nil, path: path + ["[\(item["name"]?.stringValue ?? "")]"], into: &changes)
             }
+        case (.list, .list) where path.last == "ingress" || path.last == "egress" || path.last == "rules":
+            // Policy rules read as who may connect on which ports, one line per peer.
+            let before = policyEntries(old), after = policyEntries(new)
+            for entry in after where !before.contains(entry) { changes.append(Change(path: shortPath(path), old: "(none)", new: entry)) }
+            for entry in before where !after.contains(entry) { changes.append(Change(path: shortPath(path), old: entry, new: "(none)")) }
         default:
             let (before, after) = render(old, new)
             changes.append(Change(path: shortPath(path), old: before, new: after))
         }
+    }
+
+    /// NetworkPolicy rules (`from`/`to` peers with `ports`) and AuthorizationPolicy rules (`from`
+    /// sources with `to` operations), one `from gateway (platform-services) on 8080` per peer.
+    private static func policyEntries(_ value: ManifestValue?) -> [String] {
+        guard case .list(let rules)? = value else { return [] }
+        var entries: [String] = []
+        for rule in rules {
+            let isAuthorization = listItems(rule["from"]).contains { $0["source"] != nil } || listItems(rule["to"]).contains { $0["operation"] != nil }
+            if !isAuthorization, let peers = rule["from"] ?? rule["to"], case .list(let items) = peers {
+                let direction = rule["from"] != nil ? "from" : "to"
+                let ports = listItems(rule["ports"]).map { "\(text($0["port"]))\($0["protocol"]?.stringValue == "UDP" ? "/UDP" : "")" }
+                for item in items { entries.append("\(direction) \(peerText(item)) on \(ports.joined(separator: ", "))") }
+            } else {
+                let ports = listItems(rule["to"]).flatMap { listItems($0["operation"]?["ports"]).map(text) }
+                for source in listItems(rule["from"]) {
+                    guard case .map(let fields)? = source["source"] else { continue }
+                    for field in fields {
+                        for value in listItems(field.value).map(text) {
+                            entries.append("from \(sourceText(field.key, value)) on \(ports.joined(separator: ", "))")
+                        }
+                    }
+                }
+            }
+        }
+        return entries
+    }
+
+    private static func listItems(_ value: ManifestValue?) -> [ManifestValue] {
+        if case .list(let items)? = value { return items }
+        return []
+    }
+
+    /// `gateway (platform-services)` for a principal `<trust domain>/ns/platform-services/sa/gateway`.
+    private static func sourceText(_ field: String, _ value: String) -> String {
+        switch field {
+        case "principals":
+            let parts = value.split(separator: "/")
+            if parts.count == 5, parts[1] == "ns", parts[3] == "sa" { return "\(parts[4]) (\(parts[2]))" }
+            return value
+        case "namespaces": return "namespace \(value)"
+        case "notPrincipals" where value == "*": return "callers without a mesh identity"
+        default: return "\(field) \(value)"
+        }
+    }
+
+    private static func peerText(_ peer: ManifestValue) -> String {
+        if let cidr = peer["ipBlock"]?["cidr"]?.stringValue { return cidr }
+        let namespace = peer["namespaceSelector"]?["matchLabels"]?["kubernetes.io/metadata.name"]?.stringValue
+        if let pods = peer["podSelector"]?["matchLabels"] {
+            let name = pods["app.kubernetes.io/name"]?.stringValue ?? text(pods)
+            return namespace.map { "\(name) (\($0))" } ?? name
+        }
+        return namespace.map { "namespace \($0)" } ?? text(peer)
     }
 }

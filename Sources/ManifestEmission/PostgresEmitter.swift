@@ -93,7 +93,7 @@ struct PostgresEmitter {
                     "maxSkew": 1,
                     "topologyKey": "topology.kubernetes.io/zone",
                     "whenUnsatisfiable": store.placement.zones.value == .required ? "DoNotSchedule" : "ScheduleAnyway",
-                    "labelSelector": ["matchLabels": ["cnpg.io/cluster": .string(name)]],
+                    "labelSelector": ["matchLabels": .map([.init(Topology.cnpgClusterLabel, .string(name))])],
                 ]],
             ]])]
     }

@@ -8,7 +8,7 @@ struct StatefulToolkit {
     var domain: String { system.clusterDomain.value }
 
     /// Labels shared by every pod of one store (all its roles), for selecting the whole store.
-    static let storeLabel = "clusterspec.io/store"
+    static let storeLabel = Topology.storeLabel
 
     /// A synthesized workload for one role of a store, so the common pod template applies.
     func workload(store: StoreSpec, statefulSet: String, container: ContainerSpec, placement: PlacementSpec? = nil,

@@ -6,7 +6,7 @@ public enum SystemEmitter {
     public static func resources(_ system: SystemSpec) -> [Resource] {
         let name = system.name.value
         var resources: [Resource] = []
-        resources += system.namespaces.filter(\.create.value).map { ConfigEmitter.namespace($0, system: name) }
+        resources += system.namespaces.filter(\.create.value).map { ConfigEmitter.namespace($0, system: system) }
         resources += system.configMaps.map { ConfigEmitter.configMap($0, system: name) }
         resources += system.volumeClaims.map { ConfigEmitter.volumeClaim($0, system: name) }
         for secret in system.secrets {
@@ -21,6 +21,7 @@ public enum SystemEmitter {
         let kit = StatefulToolkit(system: system)
         resources += system.statefulServices.flatMap(StatefulServiceEmitter(kit: kit).resources)
         resources += system.stores.flatMap(StoreEmitter(kit: kit).resources)
+        resources += MeshEmitter(system: system).resources()
         return ResourceOrder.sorted(resources)
     }
 
