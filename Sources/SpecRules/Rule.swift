@@ -103,11 +103,14 @@ public struct RuleContext: Sendable {
     public var system: SystemSpec
     /// The environment compiled (`dev`, `prod`…), nil for a spec on its own.
     public var environment: String?
+    /// Who talks to whom, computed once per check and shared by the rules that need it.
+    public var traffic: TrafficGraph
     let description: RuleDescription
 
-    public init(system: SystemSpec, environment: String?, description: RuleDescription) {
+    public init(system: SystemSpec, environment: String?, description: RuleDescription, traffic: TrafficGraph? = nil) {
         self.system = system
         self.environment = environment
+        self.traffic = traffic ?? TrafficGraph(system)
         self.description = description
     }
 
@@ -149,6 +152,15 @@ public struct RuleContext: Sendable {
             if let tls = service.expose?.tls { names.insert(tls.secretName.value) }
         }
         return names
+    }
+
+    /// Every declared dependency: the `uses:` entries of workloads and of `mesh.callers`, with the
+    /// subject a finding about it concerns (the workload or caller namespace) and how to name the caller.
+    public var dependencies: [(subject: String, caller: String, dependency: DependencySpec)] {
+        system.workloads.flatMap { workload in workload.uses.map { (workload.name.value, "'\(workload.name.value)'", $0) } }
+            + system.mesh.callers.flatMap { caller in
+                caller.uses.map { (caller.namespace.value, "callers in namespace '\(caller.namespace.value)'", $0) }
+            }
     }
 
     /// Stateless services, stateful services and jobs with the kind of object each becomes.

@@ -33,6 +33,10 @@ public enum RuleRegistry {
         VaultTLS.self,
         ClickHouseReplicasNeedKeeper.self,
         DependencyDeclared.self,
+        ExposedNeedsIngressSource.self,
+        MeshCallerOutsideStrict.self,
+        StoreReachableByNonUsers.self,
+        UsesPortDeclared.self,
         HeadlessPublishesNotReady.self,
         HPAMinAbovePDB.self,
         ImagePinned.self,
@@ -53,9 +57,10 @@ public enum RuleRegistry {
     /// internal error and does not stop the others.
     public static func check(_ spec: SystemSpec, environment: String? = nil, rules: [any Rule.Type] = all) -> [Diagnostic] {
         var findings: [Diagnostic] = []
+        let traffic = TrafficGraph(spec)
         for rule in rules {
             let description = rule.description
-            let context = RuleContext(system: spec, environment: environment, description: description)
+            let context = RuleContext(system: spec, environment: environment, description: description, traffic: traffic)
             do {
                 findings += try rule.init().check(context)
             } catch {
