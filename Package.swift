@@ -55,6 +55,10 @@ let package = Package(
         ),
         .testTarget(name: "SpecRulesTests", dependencies: ["SpecRules", "SpecParsing", "SpecModel", "SpecDiagnostics"]),
         .testTarget(
+            name: "MeshPolicyTests",
+            dependencies: ["ClusterSpec", "SpecModel", "ManifestEmission", .product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(
             name: "ClusterSpecTests",
             dependencies: ["ClusterSpec", "clusterspec", .product(name: "Yams", package: "Yams")]
         ),

@@ -1,0 +1,208 @@
+import SpecModel
+
+/// What a spec declares, restated by the test from the spec's own terms and the engines' documented
+/// topologies (../shared/design/stores.md), independently of the compiler's traffic graph: who may
+/// reach whom on which port. The reachability tests compare it with what the emitted policies allow.
+struct DeclaredTraffic {
+    /// One allowance: sources matching `from` may connect to destinations matching `to` on `ports`.
+    struct Grant {
+        var what: String
+        var from: (Endpoint) -> Bool
+        var to: (Endpoint) -> Bool
+        var ports: Set<Port>
+        /// An allowance to an address range: it lets the source out, but admits nobody into the pods
+        /// that happen to have addresses in the range.
+        var toAddresses = false
+    }
+
+    let spec: SystemSpec
+    private(set) var grants: [Grant] = []
+    /// Workload name → ports that a scraper outside the mesh may use although the namespace is STRICT.
+    private(set) var scrapePorts: [String: Set<Port>] = [:]
+
+    init(_ spec: SystemSpec) {
+        self.spec = spec
+        let mesh = spec.mesh
+        let workloads = spec.services.map(\.workload) + spec.statefulServices.map(\.workload) + spec.jobs.map(\.workload)
+
+        // Namespace-wide needs: DNS for everyone, istiod for meshed pods.
+        grant("DNS", from: { _ in true },
+              to: { $0.namespace == mesh.dnsNamespace.value && $0.labels["k8s-app"] == "kube-dns" }, [Port(53, "UDP"), Port(53, "TCP")])
+        grant("istiod", from: { spec.isMeshed($0.namespace ?? "") },
+              to: { $0.namespace == mesh.istioNamespace.value && $0.labels["istio"] == "pilot" }, [Port(15012)])
+
+        for workload in workloads {
+            let me = pods(of: workload.name.value, in: workload.namespace.value)
+            for dependency in workload.uses { use(dependency, from: me, what: "\(workload.name.value) uses \(dependency.target.value)") }
+            if workload.serviceAccount.automountToken.value { apiServer(from: me, what: "\(workload.name.value) → API") }
+            if let metrics = workload.metrics, let monitoring = mesh.monitoringNamespace?.value,
+               let port = workload.container.port(named: metrics.port.value) {
+                let scrape = Port(port.number.value, port.portProtocol.value.rawValue)
+                var ports: Set<Port> = [scrape]
+                if spec.isMeshed(workload.namespace.value) { ports.insert(Port(15020)) }
+                grant("scrape \(workload.name.value)", from: { $0.namespace == monitoring }, to: me, ports)
+                if !spec.isMeshed(monitoring) { scrapePorts[workload.name.value, default: []].insert(scrape) }
+            }
+        }
+        for service in spec.services {
+            guard let expose = service.expose, let ingress = mesh.ingressNamespace?.value,
+                  let port = service.workload.container.port(named: expose.port.value) else { continue }
+            grant("ingress → \(service.name.value)", from: { $0.namespace == ingress },
+                  to: pods(of: service.name.value, in: service.workload.namespace.value), [Port(port.number.value, port.portProtocol.value.rawValue)])
+        }
+        for stateful in spec.statefulServices {
+            guard let peers = stateful.peers, let port = stateful.workload.container.port(named: peers.port.value) else { continue }
+            let members = pods(of: stateful.name.value, in: stateful.workload.namespace.value)
+            grant("\(stateful.name.value) peers", from: members, to: members, [Port(port.number.value, port.portProtocol.value.rawValue)])
+        }
+        for caller in mesh.callers {
+            let namespace = caller.namespace.value
+            for dependency in caller.uses {
+                use(dependency, from: { $0.namespace == namespace }, what: "callers in \(namespace) use \(dependency.target.value)")
+            }
+        }
+        for store in spec.stores { storeTopology(store) }
+    }
+
+    // MARK: Queries
+
+    /// Whether some grant allows `source` → `destination` on `port` (`intoPods`: only grants that
+    /// name their destination pods, as a destination's ingress sees it).
+    func declares(_ source: Endpoint, _ destination: Endpoint, _ port: Port, intoPods: Bool = true) -> Bool {
+        grants.contains { (!intoPods || !$0.toAddresses) && $0.ports.contains(port) && $0.from(source) && $0.to(destination) }
+    }
+
+    /// What Kubernetes NetworkPolicy should allow: each side that denies by default allows only what
+    /// is declared; a side without policy allows everything.
+    func networkAllows(_ source: Endpoint, _ destination: Endpoint, _ port: Port) -> Bool {
+        let egress = !spec.deniesByDefault(source.namespace ?? "") || declares(source, destination, port, intoPods: false)
+        let ingress = !destination.isPod || !spec.deniesByDefault(destination.namespace ?? "") || declares(source, destination, port)
+        return egress && ingress
+    }
+
+    /// What the destination's sidecar should accept: mutual TLS unless the port is permissive, and
+    /// only declared callers unless the namespace runs pods the spec does not describe.
+    func meshAllows(_ source: Endpoint, sourceMeshed: Bool, _ destination: Endpoint, _ port: Port) -> Bool {
+        let namespace = destination.namespace ?? ""
+        let permissive = spec.mtls(of: namespace) == .permissive
+            || (destination.owner.flatMap { scrapePorts[$0] }?.contains(port) ?? false)
+        if !sourceMeshed && !permissive { return false }
+        if spec.isTrafficSource(namespace) { return true }
+        return declares(source, destination, port)
+    }
+
+    // MARK: Building
+
+    private mutating func grant(_ what: String, from: @escaping (Endpoint) -> Bool, to: @escaping (Endpoint) -> Bool, _ ports: Set<Port>,
+                                toAddresses: Bool = false) {
+        grants.append(Grant(what: what, from: from, to: to, ports: ports, toAddresses: toAddresses))
+    }
+
+    private func pods(of owner: String, in namespace: String) -> (Endpoint) -> Bool {
+        { $0.isPod && $0.namespace == namespace && $0.owner == owner }
+    }
+
+    private static func inRange(_ cidr: String) -> (Endpoint) -> Bool {
+        let range = IPv4Range(cidr)
+        return { range?.contains($0.ip) ?? false }
+    }
+
+    private mutating func apiServer(from: @escaping (Endpoint) -> Bool, what: String) {
+        grant(what, from: from, to: Self.inRange(spec.mesh.apiServerCIDR.value), [Port(443), Port(6443)], toAddresses: true)
+    }
+
+    /// One `uses:` entry: the target's pods (or addresses) on the named ports, else on the ports its
+    /// Services publish (all its ports when it has no Service); for stores, the client ports.
+    private mutating func use(_ dependency: DependencySpec, from: @escaping (Endpoint) -> Bool, what: String) {
+        let target = dependency.target.value
+        let named = Set(dependency.ports.map(\.value))
+        func choose(_ ports: [PortSpec], published: Set<String>) -> Set<Port> {
+            let picked = named.isEmpty ? (published.isEmpty ? ports : ports.filter { published.contains($0.name.value) }) : ports.filter { named.contains($0.name.value) }
+            return Set(picked.map { Port($0.number.value, $0.portProtocol.value.rawValue) })
+        }
+        if let service = spec.services.first(where: { $0.name.value == target }) {
+            let published = Set(service.serviceGroups.flatMap { $0.ports.map(\.value) })
+            grant(what, from: from, to: pods(of: target, in: service.workload.namespace.value), choose(service.workload.container.ports, published: published))
+        } else if let stateful = spec.statefulServices.first(where: { $0.name.value == target }) {
+            let published = Set(stateful.serviceGroups.flatMap { $0.ports.map(\.value) })
+            grant(what, from: from, to: pods(of: target, in: stateful.workload.namespace.value), choose(stateful.workload.container.ports, published: published))
+        } else if let store = spec.stores.first(where: { $0.name.value == target }) {
+            storeClient(store, named: named, from: from, what: what)
+        } else if let external = spec.external.first(where: { $0.name.value == target }) {
+            let ports = choose(external.ports, published: [])
+            switch external.destination {
+            case .cidr(let cidr): grant(what, from: from, to: Self.inRange(cidr.value), ports, toAddresses: true)
+            case .host: grant(what, from: from, to: { _ in true }, ports, toAddresses: true)
+            case .namespace(let namespace, let labels):
+                grant(what, from: from, to: { endpoint in
+                    endpoint.namespace == namespace.value && labels.allSatisfy { endpoint.labels[$0.key.value] == $0.value.value }
+                }, ports)
+            }
+        }
+    }
+
+    /// The client side of each engine: which pods clients connect to, on which named ports.
+    private mutating func storeClient(_ store: StoreSpec, named: Set<String>, from: @escaping (Endpoint) -> Bool, what: String) {
+        let name = store.name.value, namespace = store.namespace.value
+        func ports(_ offered: [String: Int], default defaults: [String]) -> Set<Port> {
+            Set((named.isEmpty ? defaults : Array(named)).compactMap { offered[$0] }.map { Port($0) })
+        }
+        switch store.settings {
+        case .etcd:
+            grant(what, from: from, to: pods(of: name, in: namespace), ports(["client": 2379, "metrics": 2381], default: ["client"]))
+        case .kafka(let kafka):
+            let brokers = kafka.combined != nil ? name : "\(name)-broker"
+            grant(what, from: from, to: pods(of: brokers, in: namespace), ports(["client": 9092], default: ["client"]))
+        case .vault:
+            grant(what, from: from, to: pods(of: name, in: namespace), ports(["api": 8200], default: ["api"]))
+        case .clickhouse:
+            grant(what, from: from, to: { $0.isPod && $0.namespace == namespace && ($0.owner ?? "").hasPrefix("\(name)-shard") },
+                  ports(["http": 8123, "tcp": 9000], default: ["http", "tcp"]))
+        case .postgres(let postgres):
+            if let external = postgres.external {
+                grant(what, from: from, to: Self.inRange(external.cidr?.value ?? "0.0.0.0/0"), ports(["postgres": external.port.value], default: ["postgres"]),
+                      toAddresses: true)
+            } else {
+                grant(what, from: from, to: pods(of: name, in: namespace), ports(["postgres": 5432], default: ["postgres"]))
+            }
+        }
+    }
+
+    /// Traffic inside each store, per stores.md, and what its operator or the API server needs.
+    private mutating func storeTopology(_ store: StoreSpec) {
+        let name = store.name.value, namespace = store.namespace.value
+        func tcp(_ numbers: Int...) -> Set<Port> { Set(numbers.map { Port($0) }) }
+        switch store.settings {
+        case .etcd:
+            grant("\(name) raft", from: pods(of: name, in: namespace), to: pods(of: name, in: namespace), tcp(2380))
+        case .kafka(let kafka):
+            if kafka.combined != nil {
+                grant("\(name) quorum and replication", from: pods(of: name, in: namespace), to: pods(of: name, in: namespace), tcp(9093, 9094))
+            } else {
+                let controllers = pods(of: "\(name)-controller", in: namespace), brokers = pods(of: "\(name)-broker", in: namespace)
+                grant("\(name) controller quorum", from: controllers, to: controllers, tcp(9093))
+                grant("\(name) brokers → controllers", from: brokers, to: controllers, tcp(9093))
+                grant("\(name) replication", from: brokers, to: brokers, tcp(9094))
+            }
+        case .vault:
+            grant("\(name) raft and forwarding", from: pods(of: name, in: namespace), to: pods(of: name, in: namespace), tcp(8200, 8201))
+            apiServer(from: pods(of: name, in: namespace), what: "\(name) service registration")
+        case .clickhouse(let clickhouse):
+            let servers: (Endpoint) -> Bool = { $0.isPod && $0.namespace == namespace && ($0.owner ?? "").hasPrefix("\(name)-shard") }
+            grant("\(name) distributed queries and replication", from: servers, to: servers, tcp(9000, 9009))
+            if clickhouse.keeper != nil {
+                let keeper = pods(of: "\(name)-keeper", in: namespace)
+                grant("\(name) keeper raft", from: keeper, to: keeper, tcp(9234))
+                grant("\(name) → keeper", from: servers, to: keeper, tcp(9181))
+            }
+        case .postgres(let postgres):
+            guard postgres.mode.value == .cloudnativePG else { return }
+            let instances: (Endpoint) -> Bool = { $0.isPod && $0.namespace == namespace && $0.labels["cnpg.io/cluster"] == name }
+            grant("\(name) replication", from: instances, to: instances, tcp(5432, 8000))
+            let operatorNamespace = spec.mesh.cnpgOperatorNamespace.value
+            grant("CloudNativePG operator → \(name)", from: { $0.namespace == operatorNamespace && $0.labels["app.kubernetes.io/name"] == "cloudnative-pg" },
+                  to: instances, tcp(8000, 5432))
+            apiServer(from: instances, what: "\(name) instance manager → API")
+        }
+    }
+}
