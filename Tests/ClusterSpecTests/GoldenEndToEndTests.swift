@@ -37,6 +37,22 @@ struct GoldenEndToEndTests {
         }
     }
 
+    @Test func aNewDependencyReadsAsTheTrafficItAllows() throws {
+        let dir = try workspace()
+        let specURL = dir.url.appendingPathComponent("specs/goverse.cluster.yaml")
+        let text = try String(contentsOf: specURL, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "    uses: [{target: goverse-node, ports: [grpc]}, etcd]\n",
+                                               with: "    uses: [{target: goverse-node, ports: [grpc]}, etcd, postgres]\n")
+        #expect(edited != text)
+        try edited.write(to: specURL, atomically: true, encoding: .utf8)
+        let check = try clusterspec(["golden", "check"], in: dir.url)
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("goverse/staging:\n"))
+        #expect(check.stdout.contains("    NetworkPolicy inspector egress (none) → to postgres on 5432\n"))
+        #expect(check.stdout.contains("    NetworkPolicy postgres ingress (none) → from inspector on 5432\n"))
+        #expect(check.stdout.contains("NetworkPolicy inspector egress (none) → to 0.0.0.0/0 on 5432"), "prod's database is external")
+    }
+
     @Test func aOneLineSpecChangeFailsWithDiffAndSummaryUntilUpdated() throws {
         let dir = try workspace()
         #expect(try clusterspec(["golden", "check"], in: dir.url).status == 0)
