@@ -155,11 +155,12 @@ public struct RuleContext: Sendable {
     }
 
     /// Every declared dependency: the `uses:` entries of workloads and of `mesh.callers`, with the
-    /// subject a finding about it concerns (the workload or caller namespace) and how to name the caller.
+    /// subject a finding about it concerns (the workload or caller namespace) and how to say who uses
+    /// it (`'api' uses`, `callers in namespace 'ops' use`).
     public var dependencies: [(subject: String, caller: String, dependency: DependencySpec)] {
-        system.workloads.flatMap { workload in workload.uses.map { (workload.name.value, "'\(workload.name.value)'", $0) } }
+        system.workloads.flatMap { workload in workload.uses.map { (workload.name.value, "'\(workload.name.value)' uses", $0) } }
             + system.mesh.callers.flatMap { caller in
-                caller.uses.map { (caller.namespace.value, "callers in namespace '\(caller.namespace.value)'", $0) }
+                caller.uses.map { (caller.namespace.value, "callers in namespace '\(caller.namespace.value)' use", $0) }
             }
     }
 

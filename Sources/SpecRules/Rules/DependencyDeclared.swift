@@ -30,7 +30,7 @@ struct DependencyDeclared: Rule {
             guard !known.contains(target) else { return nil }
             let isJob = system.jobs.contains { $0.name.value == target }
             return context.finding(
-                "\(caller) uses '\(target)', which \(isJob ? "is a job: nothing can connect to it" : "the system does not declare")\(Self.hint(target, names))",
+                "\(caller) '\(target)', which \(isJob ? "is a job: nothing can connect to it" : "the system does not declare")\(Self.hint(target, names))",
                 about: subject, at: dependency.target.location)
         }
     }

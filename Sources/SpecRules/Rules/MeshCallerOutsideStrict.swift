@@ -16,7 +16,7 @@ struct MeshCallerOutsideStrict: Rule {
             RuleExample("mesh:\n  mtls: strict\n  callers:\n    reporting: [↓api]\nservices:\n  api: {image: x/api:1.0, ports: {http: 8080}}\n"),
         ],
         nonTriggering: [
-            RuleExample("  legacy: {mtls: off}\n  edge: {mtls: permissive}\nmesh: {mtls: strict, ingressNamespace: edge, monitoringNamespace: monitoring}\nservices:\n  api: {image: x/api:1.0, namespace: apps, ports: {http: 8080}, metrics: {port: http}, uses: [old]}\n  old: {image: x/old:1.0, namespace: legacy, ports: {http: 8080}}\n  ui: {image: x/ui:1.0, namespace: apps, ports: {http: 8080}, uses: [api], expose: {host: ui.example.com, tls: {issuer: le}}}\n"),
+            RuleExample("  legacy: {mtls: off}\n  edge: {mtls: permissive}\nmesh: {mtls: strict, ingressNamespace: edge, monitoringNamespace: monitoring}\nservices:\n  api: {image: x/api:1.0, namespace: apps, ports: {http: 8080, metrics: 9090}, metrics: {port: metrics}, uses: [old]}\n  old: {image: x/old:1.0, namespace: legacy, ports: {http: 8080}}\n  ui: {image: x/ui:1.0, namespace: apps, ports: {http: 8080}, uses: [api], expose: {host: ui.example.com, tls: {issuer: le}}}\n"),
             RuleExample("  legacy: {mtls: off}\nmesh: {mtls: permissive}\nservices:\n  api: {image: x/api:1.0, namespace: apps, ports: {http: 8080}}\n  old: {image: x/old:1.0, namespace: legacy, uses: [api]}\n"),
         ])
 

@@ -12,12 +12,27 @@ struct StoreReachableByNonUsers: Rule {
         severity: .warning,
         triggering: [
             RuleExample("services:\n  api: {image: x/api:1.0, uses: [postgres]}\n  worker: {image: x/worker:1.0}\nstores:\n  ↓postgres: {engine: postgres, mode: cloudnative-pg}\n"),
+            RuleExample("  legacy: {mtls: off}\nmesh: {mtls: permissive}\nservices:\n  old: {image: x/old:1.0, namespace: legacy, uses: [cache]}\n  worker: {image: x/worker:1.0, namespace: legacy}\nstores:\n  ↓cache: {engine: etcd, namespace: apps}\n"),
         ],
         nonTriggering: [
             RuleExample("mesh: {networkPolicy: deny-by-default}\nservices:\n  api: {image: x/api:1.0, uses: [postgres]}\n  worker: {image: x/worker:1.0}\nstores:\n  postgres: {engine: postgres, mode: cloudnative-pg}\n"),
             RuleExample("services:\n  api: {image: x/api:1.0, uses: [postgres]}\nstores:\n  postgres: {engine: postgres, mode: cloudnative-pg}\n"),
+            RuleExample("mesh: {mtls: strict}\nservices:\n  api: {image: x/api:1.0, uses: [cache]}\n  worker: {image: x/worker:1.0}\nstores:\n  cache: {engine: etcd}\n"),
             RuleExample("  infra: {networkPolicy: deny-by-default}\nservices:\n  api: {image: x/api:1.0, namespace: apps, uses: [postgres]}\n  worker: {image: x/worker:1.0, namespace: apps}\nstores:\n  postgres: {engine: postgres, mode: cloudnative-pg, namespace: infra}\n"),
         ])
+
+    /// Whether mesh authorization alone keeps non-users out: the namespace is meshed (and runs only
+    /// described pods), and it is not PERMISSIVE towards a plaintext caller, which would open the
+    /// port to every pod without a sidecar.
+    private func authorizesOnlyUsers(_ namespace: String, _ groups: [PodGroup], _ context: RuleContext) -> Bool {
+        let system = context.system
+        guard system.isMeshed(namespace), !system.isTrafficSource(namespace) else { return false }
+        guard system.mtls(of: namespace) == .permissive else { return true }
+        let members = Set(groups)
+        return !context.traffic.flows.contains { flow in
+            flow.destination.group.map(members.contains) == true && flow.source.namespace.map { !system.isMeshed($0) } == true
+        }
+    }
 
     func check(_ context: RuleContext) -> [Diagnostic] {
         let system = context.system
@@ -27,9 +42,9 @@ struct StoreReachableByNonUsers: Rule {
         }
         return system.stores.compactMap { store in
             let namespace = store.namespace.value
-            guard !context.traffic.groups(of: store.name.value).isEmpty,  // external databases run elsewhere
-                  !system.deniesByDefault(namespace),
-                  !(system.isMeshed(namespace) && !system.isTrafficSource(namespace)) else { return nil }
+            let groups = context.traffic.groups(of: store.name.value)
+            guard !groups.isEmpty,  // external databases run elsewhere
+                  !system.deniesByDefault(namespace), !authorizesOnlyUsers(namespace, groups, context) else { return nil }
             let storeUsers = users[store.name.value] ?? []
             // A workload whose own namespace denies undeclared egress cannot reach it either.
             let others = system.workloads

@@ -26,7 +26,7 @@ struct UsesPortDeclared: Rule {
             guard let offered = Self.ports(of: target, in: context.system) else { continue }  // unknown: dependency-declared
             if offered.isEmpty {
                 findings.append(context.finding(
-                    "\(caller) uses '\(target)', which declares no ports: there is nothing to connect to and no traffic is allowed",
+                    "\(caller) '\(target)', which declares no ports: there is nothing to connect to and no traffic is allowed",
                     about: subject, at: dependency.target.location,
                     fix: "Declare the port '\(target)' listens on under its 'ports:', or remove '\(target)' from 'uses'."))
                 continue
