@@ -195,7 +195,8 @@ public enum SemanticDiff {
     }
 
     /// NetworkPolicy rules (`from`/`to` peers with `ports`) and AuthorizationPolicy rules (`from`
-    /// sources with `to` operations), one `from gateway (platform-services) on 8080` per peer.
+    /// sources with `to` operations), one `from gateway (platform-services) on 8080` per peer and port,
+    /// so regrouping rules shows nothing and one new port shows as one line.
     private static func policyEntries(_ value: ManifestValue?) -> [String] {
         guard case .list(let rules)? = value else { return [] }
         var entries: [String] = []
@@ -204,14 +205,16 @@ public enum SemanticDiff {
             if !isAuthorization, let peers = rule["from"] ?? rule["to"], case .list(let items) = peers {
                 let direction = rule["from"] != nil ? "from" : "to"
                 let ports = listItems(rule["ports"]).map { "\(text($0["port"]))\($0["protocol"]?.stringValue == "UDP" ? "/UDP" : "")" }
-                for item in items { entries.append("\(direction) \(peerText(item)) on \(ports.joined(separator: ", "))") }
+                for item in items {
+                    for port in ports.isEmpty ? ["any port"] : ports { entries.append("\(direction) \(peerText(item)) on \(port)") }
+                }
             } else {
                 let ports = listItems(rule["to"]).flatMap { listItems($0["operation"]?["ports"]).map(text) }
                 for source in listItems(rule["from"]) {
                     guard case .map(let fields)? = source["source"] else { continue }
                     for field in fields {
                         for value in listItems(field.value).map(text) {
-                            entries.append("from \(sourceText(field.key, value)) on \(ports.joined(separator: ", "))")
+                            for port in ports.isEmpty ? ["any port"] : ports { entries.append("from \(sourceText(field.key, value)) on \(port)") }
                         }
                     }
                 }

@@ -21,6 +21,16 @@ struct MeshEmitter {
     /// istiod's port for sidecar configuration (xDS) and certificates.
     static let istiodPort = TrafficPort(15012)
     static let dnsPorts = [TrafficPort(53, .udp), TrafficPort(53, .tcp)]
+    /// The label cert-manager puts on its ACME HTTP-01 solver pods, and the port they answer on.
+    static let acmeSolverSelector = [Label("acme.cert-manager.io/http01-solver", "true")]
+    static let acmeSolverPort = TrafficPort(8089)
+
+    /// Namespaces whose Ingresses get certificates from cert-manager: its HTTP-01 solver pods run
+    /// there and must be reachable from the ingress controller for certificates to be issued.
+    private var acmeNamespaces: Set<String> {
+        guard system.mesh.ingressNamespace != nil else { return [] }
+        return Set(system.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value))
+    }
 
     func resources() -> [Resource] {
         var incoming: [String: [TrafficFlow]] = [:], outgoing: [String: [TrafficFlow]] = [:]
@@ -37,10 +47,11 @@ struct MeshEmitter {
                 resources.append(policy)
             }
         }
+        let groupsByNamespace = Dictionary(grouping: graph.groups, by: \.namespace)
         for namespace in system.namespaces where system.isMeshed(namespace.name.value) {
             resources += istioNamespaceObjects(namespace)
             guard !system.isTrafficSource(namespace.name.value) else { continue }
-            for group in graph.groups where group.namespace == namespace.name.value {
+            for group in groupsByNamespace[namespace.name.value] ?? [] {
                 let flows = incoming[key(group)] ?? []
                 if let policy = authorizationPolicy(group, flows) { resources.append(policy) }
                 if let exception = scrapePeerAuthentication(group, flows) { resources.append(exception) }
@@ -66,6 +77,10 @@ struct MeshEmitter {
                 rule("to", [peer(.pods(namespace: system.mesh.dnsNamespace.value, selector: Self.dnsSelector), in: name)], Self.dnsPorts),
             ]),
         ]
+        if let ingress = system.mesh.ingressNamespace?.value, acmeNamespaces.contains(name) {
+            resources.append(networkPolicyResource("allow-acme-http01-solver", name, at, selector: Self.acmeSolverSelector, types: ["Ingress"],
+                                                   ingress: [rule("from", [peer(.namespace(ingress), in: name)], [Self.acmeSolverPort])], egress: []))
+        }
         if system.isMeshed(name) {
             resources.append(networkPolicyResource("allow-istiod", name, at, selector: [], types: ["Egress"], ingress: [], egress: [
                 rule("to", [peer(.pods(namespace: system.mesh.istioNamespace.value, selector: Self.istiodSelector), in: name)], [Self.istiodPort]),
@@ -174,6 +189,10 @@ struct MeshEmitter {
         if !system.isTrafficSource(name) {
             resources.append(Resource(apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: metadata("allow-nothing", name),
                                       origin: at, fields: ["spec": .map([])]))
+            if let ingress = system.mesh.ingressNamespace?.value, acmeNamespaces.contains(name) {
+                resources.append(authorizationResource("acme-http01-solver", name, at, selector: Self.acmeSolverSelector,
+                                                       rules: [([identity(.namespace(ingress))].compactMap { $0 }, [Self.acmeSolverPort])]))
+            }
         }
         return resources
     }
@@ -207,7 +226,14 @@ struct MeshEmitter {
         }
         let portSets = grouped(sources)
         guard !portSets.isEmpty else { return nil }
-        let rules: [ManifestValue] = portSets.map { members, set in
+        return authorizationResource(group.name, group.namespace, group.origin, selector: group.selector, rules: portSets)
+    }
+
+    /// An ALLOW AuthorizationPolicy: per rule, the principals, namespaces and (for sources outside
+    /// the mesh) plaintext callers allowed on its ports.
+    private func authorizationResource(_ name: String, _ namespace: String, _ origin: SourceLocation, selector: [Label],
+                                       rules: [(endpoints: [Identity], ports: [TrafficPort])]) -> Resource {
+        let rendered: [ManifestValue] = rules.map { members, set in
             var sources: [ManifestValue] = []
             let principals = members.compactMap { if case .principal(let name) = $0 { return name } else { return nil } }
             let namespaces = members.compactMap { if case .namespace(let name) = $0 { return name } else { return nil } }
@@ -219,12 +245,11 @@ struct MeshEmitter {
                 "to": [["operation": ["ports": .list(set.map { .string(String($0.number)) })]]],
             ]
         }
-        return Resource(apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: metadata(group.name, group.namespace),
-                        origin: group.origin,
+        return Resource(apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: metadata(name, namespace), origin: origin,
                         fields: ["spec": [
-                            "selector": matchLabels(group.selector),
+                            "selector": matchLabels(selector),
                             "action": "ALLOW",
-                            "rules": .list(rules),
+                            "rules": .list(rendered),
                         ]])
     }
 

@@ -11,11 +11,19 @@ struct PodTemplateEmitter {
                   extraAnnotations: [(String, String)] = [], containerName: String? = nil, serviceAccount: String? = nil) -> ManifestValue {
         [
             "metadata": .map([
-                "labels": .sortedStrings(Labels.workload(workload, system: system.name.value, component: component)),
+                "labels": .sortedStrings(Labels.workload(workload, system: system.name.value, component: component) + injectionLabel(workload)),
                 "annotations": .nonEmpty(.sortedStrings(annotations(workload) + extraAnnotations)),
             ]),
             "spec": podSpec(workload, restartPolicy: restartPolicy, containerName: containerName, serviceAccount: serviceAccount),
         ]
+    }
+
+    /// Pods of a meshed namespace that clusterspec does not create (so cannot label for injection)
+    /// ask for their sidecar themselves.
+    private func injectionLabel(_ workload: WorkloadSpec) -> [(String, String)] {
+        let namespace = workload.namespace.value
+        guard system.isMeshed(namespace), system.namespaces.contains(where: { $0.name.value == namespace && !$0.create.value }) else { return [] }
+        return [("sidecar.istio.io/inject", "true")]
     }
 
     private func annotations(_ workload: WorkloadSpec) -> [(String, String)] {

@@ -143,15 +143,16 @@ public struct TrafficGraph: Sendable {
                   let group = groupsByOwner[stateful.name.value]?.first else { continue }
             flow(.group(group), .group(group), [TrafficPort(port.number.value, port.portProtocol.value)], .peers, peers.port.location)
         }
+        let targets = Targets(system)
         for workload in system.workloads {
             guard let group = groupsByOwner[workload.name.value]?.first else { continue }
             for dependency in workload.uses {
-                addUse(from: .group(group), dependency, reason: .uses, system: system)
+                addUse(from: .group(group), dependency, reason: .uses, targets: targets)
             }
         }
         for caller in system.mesh.callers {
             for dependency in caller.uses {
-                addUse(from: .namespace(caller.namespace.value), dependency, reason: .caller, system: system)
+                addUse(from: .namespace(caller.namespace.value), dependency, reason: .caller, targets: targets)
             }
         }
         if let ingress = system.mesh.ingressNamespace?.value {
@@ -175,33 +176,42 @@ public struct TrafficGraph: Sendable {
     /// The pod groups of a workload or store.
     public func groups(of owner: String) -> [PodGroup] { groupsByOwner[owner] ?? [] }
 
-    /// The ports a `uses:` entry opens on its target, and where they lead; nil when the target is
-    /// unknown or names none of the given ports (the dependency rules report those).
-    public static func destination(of dependency: DependencySpec, in system: SystemSpec) -> (ports: [PortSpec], isStore: Bool)? {
+    /// The ports a `uses:` entry opens on its target: the named ones, else the ones the target's
+    /// Services publish (stores: their client ports). Empty when the target is unknown or has none
+    /// of them (the dependency rules report those).
+    private func ports(of dependency: DependencySpec, in targets: Targets) -> [PortSpec] {
         let target = dependency.target.value
         let wanted = Set(dependency.ports.map(\.value))
         func pick(_ ports: [PortSpec], defaults: [PortSpec]) -> [PortSpec] {
             wanted.isEmpty ? defaults : ports.filter { wanted.contains($0.name.value) }
         }
-        if let service = system.services.first(where: { $0.name.value == target }) {
-            return (pick(service.workload.container.ports, defaults: published(service.workload, service.serviceGroups)), false)
+        if let (workload, groups) = targets.workloads[target] {
+            return pick(workload.container.ports, defaults: Self.published(workload, groups))
         }
-        if let stateful = system.statefulServices.first(where: { $0.name.value == target }) {
-            return (pick(stateful.workload.container.ports, defaults: published(stateful.workload, stateful.serviceGroups)), false)
-        }
-        if let store = system.stores.first(where: { $0.name.value == target }) {
+        if let store = targets.stores[target] {
             let at = dependency.target.location
             let ports = Topology.clientPorts(of: store).map {
                 PortSpec(name: Located($0.name, at: at), number: Located($0.number, at: at), portProtocol: Located(.tcp, at: at))
             }
             // etcd's metrics port is for scrapers; clients get it only by asking for it.
-            let defaults = ports.filter { !(store.engine.value == .etcd && $0.name.value == "metrics") }
-            return (pick(ports, defaults: defaults), true)
+            return pick(ports, defaults: ports.filter { !(store.engine.value == .etcd && $0.name.value == "metrics") })
         }
-        if let external = system.external.first(where: { $0.name.value == target }) {
-            return (pick(external.ports, defaults: external.ports), false)
+        if let external = targets.external[target] { return pick(external.ports, defaults: external.ports) }
+        return []
+    }
+
+    /// What `uses:` can name, by name, so each dependency is resolved in constant time.
+    private struct Targets {
+        var workloads: [String: (WorkloadSpec, [ServicePortGroupSpec])] = [:]
+        var stores: [String: StoreSpec] = [:]
+        var external: [String: ExternalEndpointSpec] = [:]
+
+        init(_ system: SystemSpec) {
+            for service in system.services { workloads[service.name.value] = (service.workload, service.serviceGroups) }
+            for stateful in system.statefulServices { workloads[stateful.name.value] = (stateful.workload, stateful.serviceGroups) }
+            for store in system.stores { stores[store.name.value] = store }
+            for endpoint in system.external { external[endpoint.name.value] = endpoint }
         }
-        return nil
     }
 
     /// Ports a workload publishes through its Services; all its ports when it has no Service.
@@ -225,20 +235,20 @@ public struct TrafficGraph: Sendable {
         flows.append(TrafficFlow(source: source, destination: destination, ports: ports, reason: reason, location: location))
     }
 
-    private mutating func addUse(from source: TrafficEndpoint, _ dependency: DependencySpec, reason: TrafficReason, system: SystemSpec) {
+    private mutating func addUse(from source: TrafficEndpoint, _ dependency: DependencySpec, reason: TrafficReason, targets: Targets) {
         let target = dependency.target.value
-        guard let (ports, _) = Self.destination(of: dependency, in: system), !ports.isEmpty else { return }
+        let ports = ports(of: dependency, in: targets)
+        guard !ports.isEmpty else { return }
         let trafficPorts = ports.map { TrafficPort($0.number.value, $0.portProtocol.value) }
         if let groups = clientGroups[target] {
             for group in groups { flow(source, .group(group), trafficPorts, reason, dependency.location) }
             return
         }
-        if let store = system.stores.first(where: { $0.name.value == target }),
-           case .postgres(let postgres) = store.settings, let external = postgres.external {
+        if let store = targets.stores[target], case .postgres(let postgres) = store.settings, let external = postgres.external {
             flow(source, .addresses(cidr: external.cidr?.value ?? "0.0.0.0/0"), trafficPorts, reason, dependency.location)
             return
         }
-        guard let external = system.external.first(where: { $0.name.value == target }) else { return }
+        guard let external = targets.external[target] else { return }
         switch external.destination {
         case .cidr(let cidr): flow(source, .addresses(cidr: cidr.value), trafficPorts, reason, dependency.location)
         case .host: flow(source, .addresses(cidr: "0.0.0.0/0"), trafficPorts, reason, dependency.location)

@@ -41,7 +41,7 @@ extension SpecDecoder {
     // MARK: Ports
 
     func decodePorts(_ node: YAMLNode, owner: String) -> [PortSpec] {
-        var numbers: [Int: SourceLocation] = [:]
+        var numbers: [String: SourceLocation] = [:]
         return reader.namedEntries(node, "ports of \(owner)").compactMap { entry in
             guard KubernetesName.isPortName(entry.name.value) else {
                 reader.error("invalid-name",
@@ -66,11 +66,13 @@ extension SpecDecoder {
                 port = PortSpec(name: entry.name, number: number, portProtocol: Located(.tcp, at: entry.name.location, isDefault: true))
             }
             if let port {
-                if let first = numbers[port.number.value] {
-                    reader.error("duplicate-port", "port \(port.number.value) is declared twice in \(owner)",
+                // The same number may serve TCP and UDP (memberlist gossip, DNS), as Kubernetes allows.
+                let key = "\(port.number.value)/\(port.portProtocol.value.rawValue)"
+                if let first = numbers[key] {
+                    reader.error("duplicate-port", "port \(port.number.value)/\(port.portProtocol.value.rawValue) is declared twice in \(owner)",
                                  at: port.number.location, notes: [DiagnosticNote("first declared here", at: first)])
                 } else {
-                    numbers[port.number.value] = port.number.location
+                    numbers[key] = port.number.location
                 }
             }
             return port

@@ -304,6 +304,54 @@ struct MeshEmissionTests {
         #expect(edge == ["DestinationRule", "PeerAuthentication"])
     }
 
+    @Test func podsOfAMeshedNamespaceManagedElsewhereAskForTheirSidecar() throws {
+        let resources = try emit(spec("""
+              shared: {create: false, mtls: strict}
+            services:
+              api: {image: x/api:1.0, namespace: shared, ports: {http: 8080}}
+              web: {image: x/web:1.0, namespace: apps, ports: {http: 8080}}
+
+            """))
+        #expect(try document(resources, "Deployment", "api").contains("        sidecar.istio.io/inject: \"true\"\n"))
+        #expect(try !document(resources, "Deployment", "web").contains("sidecar.istio.io/inject"))
+        #expect(!resources.contains { $0.kind == "Namespace" && $0.name == "shared" })
+        #expect(resources.contains { $0.kind == "PeerAuthentication" && $0.namespace == "shared" })
+    }
+
+    @Test func certManagersSolverIsLetInWhereTLSIngressesAre() throws {
+        let resources = try emit(spec("""
+            mesh: {networkPolicy: deny-by-default, ingressNamespace: ingress-nginx}
+            services:
+              web: {image: x/web:1.0, ports: {http: 8080}, expose: {host: shop.example.com, tls: {issuer: le}}}
+
+            """))
+        expectLines(try document(resources, "NetworkPolicy", "allow-acme-http01-solver"), """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata:
+              name: allow-acme-http01-solver
+              namespace: apps
+              labels:
+                app.kubernetes.io/managed-by: clusterspec
+                app.kubernetes.io/part-of: shop
+            spec:
+              podSelector:
+                matchLabels:
+                  acme.cert-manager.io/http01-solver: "true"
+              policyTypes:
+              - Ingress
+              ingress:
+              - from:
+                - namespaceSelector:
+                    matchLabels:
+                      kubernetes.io/metadata.name: ingress-nginx
+                ports:
+                - port: 8089
+                  protocol: TCP
+
+            """)
+    }
+
     @Test func storeTopologiesAllowTheirPeerTraffic() throws {
         let resources = try emit(spec("""
             mesh: {networkPolicy: deny-by-default}
