@@ -60,7 +60,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ClusterSpecTests",
-            dependencies: ["ClusterSpec", "clusterspec", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ClusterSpec", "clusterspec", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -57,7 +57,7 @@ struct BuildEndToEndTests {
         let documents = try Array(Yams.load_all(yaml: result.stdout)).compactMap { $0 as? [String: Any] }
         #expect(documents.map { $0["kind"] as? String ?? "" } == [
             "Namespace", "ServiceAccount", "Service", "Deployment", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Ingress",
-            "NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
+            "NetworkPolicy", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
         ])
         #expect(result.stderr.isEmpty)
     }

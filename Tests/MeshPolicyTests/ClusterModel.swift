@@ -55,6 +55,9 @@ struct Endpoint: Hashable, CustomStringConvertible {
     /// pods the test adds.
     var owner: String?
     var ports: Set<Port>
+    /// Whether the pod has an Istio sidecar: its namespace is labelled for injection and the pod does
+    /// not opt out, or the pod asks for one itself.
+    var meshed = false
 
     var isPod: Bool { kind == .pod }
     var description: String { id }
@@ -67,7 +70,7 @@ struct ClusterModel {
     var addresses: [Endpoint] = []
     /// Labels of every namespace (Kubernetes sets `kubernetes.io/metadata.name` on all of them).
     var namespaceLabels: [String: [String: String]] = [:]
-    /// Namespaces with sidecar injection enabled.
+    /// Namespaces labelled for sidecar injection.
     var meshedNamespaces: Set<String> = []
     private var nextIP: UInt32 = IPv4Range.address("10.244.0.10")!
 
@@ -118,9 +121,11 @@ struct ClusterModel {
     mutating func addPod(namespace: String, name: String, labels: [String: String], serviceAccount: String = "default", owner: String? = nil,
                          ports: Set<Port>) {
         var ports = ports
-        if meshedNamespaces.contains(namespace) { ports.insert(Port(15020)) }
+        let injection = labels["sidecar.istio.io/inject"]
+        let meshed = injection == "true" || (meshedNamespaces.contains(namespace) && injection != "false")
+        if meshed { ports.insert(Port(15020)) }
         pods.append(Endpoint(kind: .pod, id: "\(namespace)/\(name)", namespace: namespace, labels: labels, ip: nextIP,
-                             serviceAccount: serviceAccount, owner: owner, ports: ports))
+                             serviceAccount: serviceAccount, owner: owner, ports: ports, meshed: meshed))
         nextIP += 1
         if namespaceLabels[namespace] == nil { namespaceLabels[namespace] = ["kubernetes.io/metadata.name": namespace] }
     }

@@ -28,7 +28,7 @@ struct DeclaredTraffic {
         // Namespace-wide needs: DNS for everyone, istiod for meshed pods.
         grant("DNS", from: { _ in true },
               to: { $0.namespace == mesh.dnsNamespace.value && $0.labels["k8s-app"] == "kube-dns" }, [Port(53, "UDP"), Port(53, "TCP")])
-        grant("istiod", from: { spec.isMeshed($0.namespace ?? "") },
+        grant("istiod", from: { [self] in self.mode(of: $0.namespace ?? "") != .off },
               to: { $0.namespace == mesh.istioNamespace.value && $0.labels["istio"] == "pilot" }, [Port(15012)])
 
         for workload in workloads {
@@ -39,9 +39,9 @@ struct DeclaredTraffic {
                let port = workload.container.port(named: metrics.port.value) {
                 let scrape = Port(port.number.value, port.portProtocol.value.rawValue)
                 var ports: Set<Port> = [scrape]
-                if spec.isMeshed(workload.namespace.value) { ports.insert(Port(15020)) }
+                if mode(of: workload.namespace.value) != .off { ports.insert(Port(15020)) }
                 grant("scrape \(workload.name.value)", from: { $0.namespace == monitoring }, to: me, ports)
-                if !spec.isMeshed(monitoring) { scrapePorts[workload.name.value, default: []].insert(scrape) }
+                if mode(of: monitoring) == .off { scrapePorts[workload.name.value, default: []].insert(scrape) }
             }
         }
         for service in spec.services {
@@ -49,6 +49,13 @@ struct DeclaredTraffic {
                   let port = service.workload.container.port(named: expose.port.value) else { continue }
             grant("ingress → \(service.name.value)", from: { $0.namespace == ingress },
                   to: pods(of: service.name.value, in: service.workload.namespace.value), [Port(port.number.value, port.portProtocol.value.rawValue)])
+        }
+        // cert-manager's HTTP-01 solver pods answer the ingress controller in each namespace with TLS Ingresses.
+        if let ingress = mesh.ingressNamespace?.value {
+            for namespace in Set(spec.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value)) {
+                grant("ACME HTTP-01 solver in \(namespace)", from: { $0.namespace == ingress },
+                      to: { $0.isPod && $0.namespace == namespace && $0.labels["acme.cert-manager.io/http01-solver"] == "true" }, [Port(8089)])
+            }
         }
         for stateful in spec.statefulServices {
             guard let peers = stateful.peers, let port = stateful.workload.container.port(named: peers.port.value) else { continue }
@@ -64,6 +71,31 @@ struct DeclaredTraffic {
         for store in spec.stores { storeTopology(store) }
     }
 
+    // MARK: Namespace modes, restated from the spec's settings as the README defines them
+
+    /// The ingress, monitoring and caller namespaces: they run pods the spec does not describe.
+    func isTrafficSource(_ namespace: String) -> Bool {
+        let mesh = spec.mesh
+        return namespace == mesh.ingressNamespace?.value || namespace == mesh.monitoringNamespace?.value
+            || mesh.callers.contains { $0.namespace.value == namespace }
+    }
+
+    /// A namespace's own setting wins; namespaces the spec does not declare or create, and traffic
+    /// sources, are otherwise left alone; everything else takes the mesh-wide default.
+    private func resolved<T>(_ namespace: String, own: (NamespaceSpec) -> T?, default value: T, off: T) -> T {
+        guard let declared = spec.namespaces.first(where: { $0.name.value == namespace }) else { return off }
+        if let own = own(declared) { return own }
+        return declared.create.value && !isTrafficSource(namespace) ? value : off
+    }
+
+    func mode(of namespace: String) -> MTLSMode {
+        resolved(namespace, own: { $0.mtls?.value }, default: spec.mesh.mtls.value, off: .off)
+    }
+
+    func denies(_ namespace: String) -> Bool {
+        resolved(namespace, own: { $0.networkPolicy?.value }, default: spec.mesh.networkPolicy.value, off: .off) == .denyByDefault
+    }
+
     // MARK: Queries
 
     /// Whether some grant allows `source` → `destination` on `port` (`intoPods`: only grants that
@@ -75,20 +107,29 @@ struct DeclaredTraffic {
     /// What Kubernetes NetworkPolicy should allow: each side that denies by default allows only what
     /// is declared; a side without policy allows everything.
     func networkAllows(_ source: Endpoint, _ destination: Endpoint, _ port: Port) -> Bool {
-        let egress = !spec.deniesByDefault(source.namespace ?? "") || declares(source, destination, port, intoPods: false)
-        let ingress = !destination.isPod || !spec.deniesByDefault(destination.namespace ?? "") || declares(source, destination, port)
+        let egress = !denies(source.namespace ?? "") || declares(source, destination, port, intoPods: false)
+        let ingress = !destination.isPod || !denies(destination.namespace ?? "") || declares(source, destination, port)
         return egress && ingress
     }
 
-    /// What the destination's sidecar should accept: mutual TLS unless the port is permissive, and
-    /// only declared callers unless the namespace runs pods the spec does not describe.
-    func meshAllows(_ source: Endpoint, sourceMeshed: Bool, _ destination: Endpoint, _ port: Port) -> Bool {
-        let namespace = destination.namespace ?? ""
-        let permissive = spec.mtls(of: namespace) == .permissive
-            || (destination.owner.flatMap { scrapePorts[$0] }?.contains(port) ?? false)
-        if !sourceMeshed && !permissive { return false }
-        if spec.isTrafficSource(namespace) { return true }
-        return declares(source, destination, port)
+    /// Whether the destination's sidecar takes plaintext on `port`: its namespace is PERMISSIVE, or
+    /// the port is one a scraper outside the mesh reads.
+    func isPermissive(_ destination: Endpoint, _ port: Port) -> Bool {
+        mode(of: destination.namespace ?? "") == .permissive || (destination.owner.flatMap { scrapePorts[$0] }?.contains(port) ?? false)
+    }
+
+    /// What the destination's sidecar should accept. A caller with a sidecar is known by its identity
+    /// (namespace and ServiceAccount): the declared callers, and any pod sharing a declared caller's
+    /// identity (`identityDeclared`), which the sidecar cannot tell apart. A caller without one is
+    /// anonymous: on a plaintext port the sidecar can only admit every anonymous caller or none, so it
+    /// admits them when some declared caller is anonymous (`anonymousDeclared`) — network policy
+    /// narrows that down. In a namespace that runs pods the spec does not describe, there is no
+    /// authorization at all.
+    func meshAllows(_ source: Endpoint, sourceMeshed: Bool, _ destination: Endpoint, _ port: Port,
+                    identityDeclared: Bool, anonymousDeclared: Bool) -> Bool {
+        if !sourceMeshed && !isPermissive(destination, port) { return false }
+        if isTrafficSource(destination.namespace ?? "") { return true }
+        return sourceMeshed ? declares(source, destination, port) || identityDeclared : anonymousDeclared
     }
 
     // MARK: Building

@@ -168,7 +168,8 @@ struct EvaluatorTests {
         mutate(&cluster.objects)
         let declared = DeclaredTraffic(spec)
         let network = networkMismatches(spec, cluster, NetworkPolicyEvaluator(cluster), declared).mismatches
-        let mesh = meshMismatches(spec, cluster, IstioEvaluator(cluster, rootNamespace: "istio-system", trustDomain: "cluster.local"), declared).mismatches
+        let mesh = meshMismatches(spec, cluster, IstioEvaluator(cluster, rootNamespace: "istio-system", trustDomain: "cluster.local"),
+                                  NetworkPolicyEvaluator(cluster), declared).mismatches
         return (network, mesh)
     }
 

@@ -7,7 +7,9 @@ import Testing
 /// The repository root, found from this file.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Every example spec compiled with its overlays, once for all tests.
+/// Every example spec compiled with its overlays, and the mesh fixture that uses every mesh
+/// feature (callers, every kind of external endpoint, STRICT with scraping from outside the mesh),
+/// once for all tests.
 let exampleCompilation: Compilation = {
     let fileManager = FileManager.default
     func files(_ directory: String, suffix: String) -> [String] {
@@ -15,7 +17,8 @@ let exampleCompilation: Compilation = {
         guard let walker = fileManager.enumerator(atPath: root.path) else { return [] }
         return walker.compactMap { $0 as? String }.filter { $0.hasSuffix(suffix) }.sorted().map { root.appendingPathComponent($0).path }
     }
-    return Compiler.compile(specPaths: files("specs", suffix: ".cluster.yaml"), overlayPaths: files("overlays", suffix: ".yaml"),
+    let fixture = repositoryRoot.appendingPathComponent("Tests/ClusterSpecTests/Fixtures/mesh/shop.cluster.yaml").path
+    return Compiler.compile(specPaths: files("specs", suffix: ".cluster.yaml") + [fixture], overlayPaths: files("overlays", suffix: ".yaml"),
                             completeSpecSet: true, options: CompileOptions(today: CompileOptions.date("2026-11-21")!))
 }()
 
@@ -59,6 +62,9 @@ func clusterAround(_ spec: SystemSpec, stream: String) throws -> ClusterModel {
                    labels: ["app.kubernetes.io/name": "prometheus"], ports: [Port(9090)])
     cluster.addPod(namespace: mesh.cnpgOperatorNamespace.value, name: "cnpg-controller-manager",
                    labels: ["app.kubernetes.io/name": "cloudnative-pg"], ports: [Port(9443)])
+    for namespace in Set(spec.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value)).sorted() {
+        cluster.addPod(namespace: namespace, name: "cm-acme-http-solver", labels: ["acme.cert-manager.io/http01-solver": "true"], ports: [Port(8089)])
+    }
     for caller in mesh.callers {
         cluster.addPod(namespace: caller.namespace.value, name: "client", labels: ["app": "client"], ports: [Port(8080)])
     }
@@ -81,7 +87,10 @@ func clusterAround(_ spec: SystemSpec, stream: String) throws -> ClusterModel {
         }
     }
     let everyPort = cluster.allPodPorts.union([Port(443), Port(6443), Port(5432)])
-    cluster.addAddress("172.16.0.1", ports: everyPort)        // the API server (outside the pod range)
+    if let range = IPv4Range(mesh.apiServerCIDR.value), mesh.apiServerCIDR.value != "0.0.0.0/0" {
+        cluster.addAddress(dotted(range.firstHost), ports: everyPort)   // the API server where the spec says it is
+    }
+    cluster.addAddress("172.16.0.1", ports: everyPort)        // another address outside the pod range
     cluster.addAddress("198.51.100.7", ports: everyPort)      // somewhere on the internet
     for index in cluster.addresses.indices where cluster.addresses[index].ports.isEmpty { cluster.addresses[index].ports = everyPort }
 
@@ -127,20 +136,34 @@ func networkMismatches(_ spec: SystemSpec, _ cluster: ClusterModel, _ evaluator:
 }
 
 /// The same for connections into meshed pods, judged by their sidecar (ports the sidecar does not
-/// intercept excluded).
-func meshMismatches(_ spec: SystemSpec, _ cluster: ClusterModel, _ evaluator: IstioEvaluator,
+/// intercept excluded); and, where the namespace also denies by default, by network policy and
+/// sidecar together, which must admit exactly the declared callers (plaintext only on permissive ports).
+func meshMismatches(_ spec: SystemSpec, _ cluster: ClusterModel, _ evaluator: IstioEvaluator, _ network: NetworkPolicyEvaluator,
                     _ declared: DeclaredTraffic) -> (mismatches: [String], allowed: Int, denied: Int) {
     var mismatches: [String] = [], allowed = 0, denied = 0
-    let probePorts = cluster.allPodPorts.sorted()
-    for destination in cluster.pods where cluster.meshedNamespaces.contains(destination.namespace ?? "") {
-        for source in cluster.pods {
-            let sourceMeshed = cluster.meshedNamespaces.contains(source.namespace ?? "")
-            for port in probePorts where port.number != 15020 {
+    let probePorts = cluster.allPodPorts.sorted().filter { $0.number != 15020 }
+    let anonymousSources = cluster.pods.filter { !$0.meshed }, meshedSources = cluster.pods.filter(\.meshed)
+    func identity(_ pod: Endpoint) -> String { "\(pod.namespace ?? "")/\(pod.serviceAccount ?? "default")" }
+    for destination in cluster.pods where destination.meshed {
+        let denies = declared.denies(destination.namespace ?? "")
+        for port in probePorts {
+            let anonymousDeclared = anonymousSources.contains { declared.declares($0, destination, port) }
+            let declaredIdentities = Set(meshedSources.filter { declared.declares($0, destination, port) }.map(identity))
+            for source in cluster.pods {
+                let sourceMeshed = source.meshed
                 let actual = evaluator.allows(source, sourceMeshed: sourceMeshed, destination, port)
-                let expected = declared.meshAllows(source, sourceMeshed: sourceMeshed, destination, port)
+                let expected = declared.meshAllows(source, sourceMeshed: sourceMeshed, destination, port,
+                                                   identityDeclared: sourceMeshed && declaredIdentities.contains(identity(source)),
+                                                   anonymousDeclared: anonymousDeclared)
                 if actual { allowed += 1 } else { denied += 1 }
                 if actual != expected {
                     mismatches.append("\(source) → \(destination) on \(port): the sidecar \(actual ? "accepts" : "refuses") it, the spec \(expected ? "declares" : "does not declare") it")
+                }
+                guard denies else { continue }
+                let together = actual && network.allows(source, destination, port, in: cluster)
+                let exact = declared.networkAllows(source, destination, port) && (sourceMeshed || declared.isPermissive(destination, port))
+                if together != exact {
+                    mismatches.append("\(source) → \(destination) on \(port): network policy and sidecar together \(together ? "admit" : "refuse") it, the spec \(exact ? "declares" : "does not declare") it")
                 }
             }
         }
@@ -153,7 +176,8 @@ struct ReachabilityTests {
     @Test func theExamplesCompileCleanly() {
         let errors = exampleCompilation.diagnostics.filter { $0.severity == .error && $0.suppression == nil }
         #expect(errors.isEmpty, "\(errors.map(\.message))")
-        #expect(ExampleEnvironment.all.count >= 20, "five systems, each with a base and three or more environments")
+        #expect(ExampleEnvironment.all.count >= 22, "five systems, each with a base and three or more environments, and the fixture")
+        #expect(ExampleEnvironment.all.contains { $0.system == "shop" })
     }
 
     @Test(arguments: ExampleEnvironment.all)
@@ -162,10 +186,11 @@ struct ReachabilityTests {
         let cluster = try clusterAround(spec, stream: example.stream)
         let evaluator = NetworkPolicyEvaluator(cluster)
         #expect(evaluator.problems.isEmpty, "\(evaluator.problems)")
-        let (mismatches, allowed, denied) = networkMismatches(spec, cluster, evaluator, DeclaredTraffic(spec))
+        let declared = DeclaredTraffic(spec)
+        let (mismatches, allowed, denied) = networkMismatches(spec, cluster, evaluator, declared)
         #expect(mismatches.isEmpty, "\(mismatches.count) differences, e.g.:\n\(mismatches.prefix(15).joined(separator: "\n"))")
         #expect(allowed > 0)
-        if spec.namespaces.contains(where: { spec.deniesByDefault($0.name.value) }) {
+        if spec.namespaces.contains(where: { declared.denies($0.name.value) }) {
             #expect(denied > 0, "a namespace that denies by default refuses something")
             #expect(!evaluator.policies.isEmpty)
         }
@@ -177,9 +202,9 @@ struct ReachabilityTests {
         let cluster = try clusterAround(spec, stream: example.stream)
         let evaluator = IstioEvaluator(cluster, rootNamespace: spec.mesh.istioNamespace.value, trustDomain: spec.mesh.trustDomain.value)
         #expect(evaluator.problems.isEmpty, "\(evaluator.problems)")
-        let (mismatches, allowed, denied) = meshMismatches(spec, cluster, evaluator, DeclaredTraffic(spec))
+        let (mismatches, allowed, denied) = meshMismatches(spec, cluster, evaluator, NetworkPolicyEvaluator(cluster), DeclaredTraffic(spec))
         #expect(mismatches.isEmpty, "\(mismatches.count) differences, e.g.:\n\(mismatches.prefix(15).joined(separator: "\n"))")
-        if !cluster.meshedNamespaces.isEmpty {
+        if cluster.pods.contains(where: \.meshed) {
             #expect(allowed > 0 && denied > 0)
         }
     }
