@@ -8,6 +8,8 @@ enum Labels {
     static let managedBy = "app.kubernetes.io/managed-by"
     /// Names the Service an object belongs to, so a ServiceMonitor selects exactly one Service.
     static let service = "clusterspec.io/service"
+    /// Istio's per-pod injection switch.
+    static let sidecarInjection = "sidecar.istio.io/inject"
 
     /// The immutable selector of a workload's pods: its name and its system.
     static func selector(workload: String, system: String) -> [(String, String)] {

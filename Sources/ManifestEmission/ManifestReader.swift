@@ -1,3 +1,4 @@
+import SpecModel
 import Yams
 
 /// Reads emitted YAML back into value trees (for comparing a committed tree with a new one).
@@ -245,7 +246,7 @@ public enum SemanticDiff {
         if let cidr = peer["ipBlock"]?["cidr"]?.stringValue { return cidr }
         let namespace = peer["namespaceSelector"]?["matchLabels"]?["kubernetes.io/metadata.name"]?.stringValue
         if let pods = peer["podSelector"]?["matchLabels"] {
-            let name = pods["app.kubernetes.io/name"]?.stringValue ?? text(pods)
+            let name = pods[Topology.nameLabel]?.stringValue ?? pods[Topology.cnpgClusterLabel]?.stringValue ?? text(pods)
             return namespace.map { "\(name) (\($0))" } ?? name
         }
         return namespace.map { "namespace \($0)" } ?? text(peer)

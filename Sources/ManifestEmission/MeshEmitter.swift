@@ -220,9 +220,9 @@ struct MeshEmitter {
     /// An ALLOW policy for one pod group: one rule per distinct port set, naming the principals,
     /// namespaces and (for sources outside the mesh) plaintext callers allowed on those ports.
     private func authorizationPolicy(_ group: PodGroup, _ flows: [TrafficFlow]) -> Resource? {
-        // The sidecar does not intercept its own merged-metrics port.
+        // Authorization applies where the sidecar intercepts: TCP, not its own merged-metrics port.
         let sources: [(Identity, [TrafficPort])] = flows.compactMap { flow in
-            identity(flow.source).map { ($0, flow.ports.filter { $0 != TrafficGraph.istioMergedMetricsPort }) }
+            identity(flow.source).map { ($0, flow.ports.filter(TrafficGraph.isInterceptedBySidecar)) }
         }
         let portSets = grouped(sources)
         guard !portSets.isEmpty else { return nil }
@@ -258,7 +258,7 @@ struct MeshEmitter {
     private func scrapePeerAuthentication(_ group: PodGroup, _ flows: [TrafficFlow]) -> Resource? {
         guard system.mtls(of: group.namespace) == .strict else { return nil }
         let ports = flows.filter { $0.reason == .monitoring && identity($0.source) == .plaintext }
-            .flatMap(\.ports).filter { $0 != TrafficGraph.istioMergedMetricsPort }
+            .flatMap(\.ports).filter(TrafficGraph.isInterceptedBySidecar)
         guard !ports.isEmpty else { return nil }
         let unique = Set(ports).sorted()
         return Resource(apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: metadata("\(group.name)-metrics", group.namespace),

@@ -19,11 +19,11 @@ struct PodTemplateEmitter {
     }
 
     /// Pods of a meshed namespace that clusterspec does not create (so cannot label for injection)
-    /// ask for their sidecar themselves.
+    /// ask for their sidecar themselves, unless the spec's own labels decide.
     private func injectionLabel(_ workload: WorkloadSpec) -> [(String, String)] {
-        let namespace = workload.namespace.value
-        guard system.isMeshed(namespace), system.namespaces.contains(where: { $0.name.value == namespace && !$0.create.value }) else { return [] }
-        return [("sidecar.istio.io/inject", "true")]
+        guard system.podsRequestSidecar(in: workload.namespace.value),
+              !workload.labels.contains(where: { $0.key.value == Labels.sidecarInjection }) else { return [] }
+        return [(Labels.sidecarInjection, "true")]
     }
 
     private func annotations(_ workload: WorkloadSpec) -> [(String, String)] {

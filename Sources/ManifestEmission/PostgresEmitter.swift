@@ -57,6 +57,14 @@ struct PostgresEmitter {
     }
 
     /// A CloudNativePG Cluster: the operator runs streaming replication, failover, the `-rw`/`-ro`
+    private func inheritedLabels(_ store: StoreSpec) -> [(String, String)] {
+        var labels = [(Labels.partOf, kit.systemName)]
+        if kit.system.podsRequestSidecar(in: store.namespace.value), !store.labels.contains(where: { $0.key.value == Labels.sidecarInjection }) {
+            labels.append((Labels.sidecarInjection, "true"))
+        }
+        return labels
+    }
+
     /// Services, the PodDisruptionBudget and the `<name>-app` credentials Secret.
     private func cloudnativePG(_ store: StoreSpec, _ postgres: PostgresSettings) -> [Resource] {
         let name = store.name.value, namespace = store.namespace.value, at = store.name.location
@@ -84,6 +92,10 @@ struct PostgresEmitter {
                 "instances": .int(postgres.instances.value),
                 "imageName": .string(image),
                 "primaryUpdateStrategy": "unsupervised",
+                // Everything the operator creates carries the system label, so policies can select its
+                // pods precisely; in a meshed namespace clusterspec does not create, they also ask for
+                // their sidecar.
+                "inheritedMetadata": ["labels": .sortedStrings(inheritedLabels(store))],
                 "enablePDB": true,
                 "storage": ["size": .string(store.storage.size.value.text), "storageClass": .optional(store.storage.storageClass?.value)],
                 "bootstrap": ["initdb": ["database": .string(postgres.database.value), "owner": .string(postgres.user.value)]],

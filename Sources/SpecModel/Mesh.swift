@@ -114,6 +114,12 @@ extension SystemSpec {
         return !spec.create.value || isTrafficSource(namespace) ? .off : mesh.networkPolicy.value
     }
 
+    /// Whether pods in `namespace` must ask for their Istio sidecar themselves: it is meshed but the
+    /// spec does not create it, so no `istio-injection` label is put on it.
+    public func podsRequestSidecar(in namespace: String) -> Bool {
+        isMeshed(namespace) && namespaces.contains { $0.name.value == namespace && !$0.create.value }
+    }
+
     /// Whether `namespace` denies undeclared traffic.
     public func deniesByDefault(_ namespace: String) -> Bool { networkPolicy(of: namespace) == .denyByDefault }
 

@@ -90,6 +90,12 @@ extension Topology {
         [Label(nameLabel, workload), Label(partOfLabel, system)]
     }
 
+    /// The selector of a CloudNativePG cluster's pods: the operator's cluster label and the system
+    /// label clusterspec has the operator put on them (`inheritedMetadata`).
+    public static func cnpgSelector(_ cluster: String, system: String) -> [Label] {
+        [Label(cnpgClusterLabel, cluster), Label(partOfLabel, system)]
+    }
+
     /// The selector of every ClickHouse server pod of a store, across shards.
     public static func clickhouseServerSelector(_ store: String, system: String) -> [Label] {
         [Label(storeLabel, store), Label(componentLabel, "clickhouse"), Label(partOfLabel, system)]

@@ -114,6 +114,11 @@ public struct TrafficGraph: Sendable {
     public static let apiServerPorts = [TrafficPort(443), TrafficPort(6443)]
     /// Where the Istio sidecar serves merged application metrics when scrape annotations are rewritten.
     public static let istioMergedMetricsPort = TrafficPort(15020)
+
+    /// Whether the Istio sidecar intercepts traffic to `port`: TCP only, and not its own metrics port.
+    public static func isInterceptedBySidecar(_ port: TrafficPort) -> Bool {
+        port.portProtocol == .tcp && port != istioMergedMetricsPort
+    }
     /// The CloudNativePG instance manager's status port.
     public static let cnpgStatusPort = 8000
     /// Ports of the CloudNativePG instance manager and PostgreSQL that the operator connects to.
@@ -297,7 +302,7 @@ public struct TrafficGraph: Sendable {
             case .single:
                 _ = role(name, client: true)
             case .cloudnativePG:
-                let instances = role(name, selector: [Label(Topology.cnpgClusterLabel, name)], client: true)
+                let instances = role(name, selector: Topology.cnpgSelector(name, system: systemName), client: true)
                 peers(instances, instances, [StorePorts.postgres, Self.cnpgStatusPort])
                 flow(.pods(namespace: system.mesh.cnpgOperatorNamespace.value, selector: Self.cnpgOperatorSelector), .group(instances),
                      Self.cnpgOperatorPorts, .operatorAccess, postgres.mode.location)

@@ -27,6 +27,7 @@ struct MeshCallerOutsideStrict: Rule {
         for flow in context.traffic.flows {
             guard let target = flow.destination.group, system.mtls(of: target.namespace) == .strict,
                   flow.reason != .monitoring, flow.reason != .peers,  // scrapes get a PERMISSIVE port; peers share the namespace
+                  flow.ports.contains(where: TrafficGraph.isInterceptedBySidecar),  // UDP passes the sidecar untouched
                   let sourceNamespace = flow.source.namespace, !system.isMeshed(sourceNamespace),
                   reported.insert(flow.location).inserted else { continue }
             let strict = "'\(target.owner)' in namespace '\(target.namespace)', which requires mutual TLS (mtls: strict)"

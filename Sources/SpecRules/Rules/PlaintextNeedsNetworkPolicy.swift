@@ -20,17 +20,28 @@ struct PlaintextNeedsNetworkPolicy: Rule {
 
     func check(_ context: RuleContext) -> [Diagnostic] {
         let system = context.system
-        var reported = Set<PodGroup>()
-        return context.traffic.flows.compactMap { flow in
+        var order: [PodGroup] = []
+        var exposure: [PodGroup: (location: SourceLocation, ports: Set<TrafficPort>, sources: [String])] = [:]
+        for flow in context.traffic.flows {
             guard let target = flow.destination.group, system.isMeshed(target.namespace), !system.isTrafficSource(target.namespace),
-                  !system.deniesByDefault(target.namespace), let source = flow.source.namespace, !system.isMeshed(source) else { return nil }
-            // STRICT refuses plaintext except on a scraped metrics port (mesh-caller-outside-strict covers the rest).
-            let mode = system.mtls(of: target.namespace)
-            guard mode == .permissive || flow.reason == .monitoring, reported.insert(target).inserted else { return nil }
-            let ports = flow.ports.filter { $0 != TrafficGraph.istioMergedMetricsPort }.map(\.description).joined(separator: ", ")
+                  !system.deniesByDefault(target.namespace), let source = flow.source.namespace, !system.isMeshed(source),
+                  // STRICT refuses plaintext except on a scraped metrics port (mesh-caller-outside-strict covers the rest).
+                  system.mtls(of: target.namespace) == .permissive || flow.reason == .monitoring else { continue }
+            let ports = flow.ports.filter(TrafficGraph.isInterceptedBySidecar)
+            guard !ports.isEmpty else { continue }
+            if exposure[target] == nil {
+                order.append(target)
+                exposure[target] = (flow.location, [], [])
+            }
+            exposure[target]?.ports.formUnion(ports)
+            if exposure[target]?.sources.contains(source) == false { exposure[target]?.sources.append(source) }
+        }
+        return order.compactMap { target in
+            guard let open = exposure[target] else { return nil }
+            let ports = open.ports.sorted()
             return context.finding(
-                "'\(target.owner)' accepts callers without a sidecar on port \(ports) (for namespace '\(source)'), and namespace '\(target.namespace)' has no network policy: any pod outside the mesh can call it there",
-                about: target.owner, at: flow.location)
+                "'\(target.owner)' accepts callers without a sidecar on port\(ports.count == 1 ? "" : "s") \(ports.map(\.description).joined(separator: ", ")) (for \(open.sources.map { "'\($0)'" }.joined(separator: ", "))), and namespace '\(target.namespace)' has no network policy: any pod outside the mesh can call it there",
+                about: target.owner, at: open.location)
         }
     }
 }

@@ -29,11 +29,11 @@ struct StrictMetricsPortDedicated: Rule {
                     scrapes.append((group, flow))
                 }
             } else {
-                served[group, default: []].formUnion(flow.ports.map(\.number))
+                served[group, default: []].formUnion(flow.ports.filter(TrafficGraph.isInterceptedBySidecar).map(\.number))
             }
         }
         return scrapes.compactMap { group, flow in
-            let shared = flow.ports.map(\.number).filter { served[group]?.contains($0) ?? false }
+            let shared = flow.ports.filter(TrafficGraph.isInterceptedBySidecar).map(\.number).filter { served[group]?.contains($0) ?? false }
             guard let port = shared.first else { return nil }
             return context.finding(
                 "'\(group.owner)' is scraped from outside the mesh on port \(port), which also serves its callers: making it PERMISSIVE for the scraper lets any pod without a sidecar call '\(group.owner)' there in plaintext",
