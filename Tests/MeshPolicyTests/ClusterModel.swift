@@ -99,7 +99,8 @@ struct ClusterModel {
         case "Cluster" where (object["apiVersion"] as? String ?? "").hasPrefix("postgresql.cnpg.io/"):
             // CloudNativePG labels every instance pod with its cluster's name and runs it as a
             // ServiceAccount of that name; PostgreSQL listens on 5432, the instance manager on 8000.
-            addPod(namespace: namespace, name: name, labels: ["cnpg.io/cluster": name, "cnpg.io/podRole": "instance"],
+            let inherited = (spec["inheritedMetadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:]
+            addPod(namespace: namespace, name: name, labels: inherited.merging(["cnpg.io/cluster": name, "cnpg.io/podRole": "instance"]) { $1 },
                    serviceAccount: name, owner: name, ports: [Port(5432), Port(8000)])
             return
         default: return

@@ -204,7 +204,7 @@ struct DeclaredTraffic {
                 grant(what, from: from, to: Self.inRange(external.cidr?.value ?? "0.0.0.0/0"), ports(["postgres": external.port.value], default: ["postgres"]),
                       toAddresses: true)
             } else {
-                grant(what, from: from, to: pods(of: name, in: namespace), ports(["postgres": 5432], default: ["postgres"]))
+                grant(what, from: from, to: pods(of: name, in: namespace), ports(["postgres": 5432], default: ["postgres"]))  // single or CloudNativePG
             }
         }
     }
@@ -238,7 +238,7 @@ struct DeclaredTraffic {
             }
         case .postgres(let postgres):
             guard postgres.mode.value == .cloudnativePG else { return }
-            let instances: (Endpoint) -> Bool = { $0.isPod && $0.namespace == namespace && $0.labels["cnpg.io/cluster"] == name }
+            let instances = pods(of: name, in: namespace)
             grant("\(name) replication", from: instances, to: instances, tcp(5432, 8000))
             let operatorNamespace = spec.mesh.cnpgOperatorNamespace.value
             grant("CloudNativePG operator → \(name)", from: { $0.namespace == operatorNamespace && $0.labels["app.kubernetes.io/name"] == "cloudnative-pg" },

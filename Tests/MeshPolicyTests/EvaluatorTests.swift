@@ -226,8 +226,26 @@ struct EvaluatorTests {
                                   "to": [["operation": ["ports": ["8080", "50050"]]]]]]
             }
         }.mesh
-        #expect(found.contains { $0.hasPrefix("platform-services/gateway → platform-services/money on 8080/TCP: the sidecar refuses it, the spec declares it") })
+        #expect(found.contains { $0.hasPrefix("platform-services/gateway → platform-services/money on 8080/TCP: the sidecar refuses it, the spec makes it admissible") })
         #expect(found.contains { $0.hasPrefix("platform-services/search → platform-services/money on 8080/TCP: the sidecar accepts it, the spec does not declare it") })
+    }
+
+    @Test func admittingCallersWithoutASidecarEverywhereIsCaught() throws {
+        let shop = ExampleEnvironment(system: "shop", environment: nil)
+        #expect(try Self.mismatches(shop).mesh.isEmpty)
+        let found = try Self.mismatches(shop) { objects in
+            for index in objects.indices where objects[index]["kind"] as? String == "AuthorizationPolicy" {
+                var spec = objects[index]["spec"] as? [String: Any] ?? [:]
+                spec["rules"] = (spec["rules"] as? [[String: Any]] ?? []).map { rule in
+                    var rule = rule
+                    rule["from"] = (rule["from"] as? [[String: Any]] ?? []) + [["source": ["notPrincipals": ["*"]]]]
+                    return rule
+                }
+                objects[index]["spec"] = spec
+            }
+        }.mesh
+        #expect(found.contains { $0.hasPrefix("elsewhere/stranger → partners/pricing on 50051/TCP: the sidecar accepts it, the spec does not declare it") },
+                "\(found.prefix(3))")
     }
 
     @Test func aMissingAllowNothingIsCaught() throws {

@@ -141,7 +141,8 @@ func networkMismatches(_ spec: SystemSpec, _ cluster: ClusterModel, _ evaluator:
 func meshMismatches(_ spec: SystemSpec, _ cluster: ClusterModel, _ evaluator: IstioEvaluator, _ network: NetworkPolicyEvaluator,
                     _ declared: DeclaredTraffic) -> (mismatches: [String], allowed: Int, denied: Int) {
     var mismatches: [String] = [], allowed = 0, denied = 0
-    let probePorts = cluster.allPodPorts.sorted().filter { $0.number != 15020 }
+    // The sidecar intercepts TCP only, and not its own merged-metrics port.
+    let probePorts = cluster.allPodPorts.sorted().filter { $0.proto == "TCP" && $0.number != 15020 }
     let anonymousSources = cluster.pods.filter { !$0.meshed }, meshedSources = cluster.pods.filter(\.meshed)
     func identity(_ pod: Endpoint) -> String { "\(pod.namespace ?? "")/\(pod.serviceAccount ?? "default")" }
     for destination in cluster.pods where destination.meshed {
@@ -157,7 +158,7 @@ func meshMismatches(_ spec: SystemSpec, _ cluster: ClusterModel, _ evaluator: Is
                                                    anonymousDeclared: anonymousDeclared)
                 if actual { allowed += 1 } else { denied += 1 }
                 if actual != expected {
-                    mismatches.append("\(source) → \(destination) on \(port): the sidecar \(actual ? "accepts" : "refuses") it, the spec \(expected ? "declares" : "does not declare") it")
+                    mismatches.append("\(source) → \(destination) on \(port): the sidecar \(actual ? "accepts" : "refuses") it, the spec \(expected ? "makes it admissible" : "does not declare it")")
                 }
                 guard denies else { continue }
                 let together = actual && network.allows(source, destination, port, in: cluster)
@@ -202,7 +203,11 @@ struct ReachabilityTests {
         let cluster = try clusterAround(spec, stream: example.stream)
         let evaluator = IstioEvaluator(cluster, rootNamespace: spec.mesh.istioNamespace.value, trustDomain: spec.mesh.trustDomain.value)
         #expect(evaluator.problems.isEmpty, "\(evaluator.problems)")
-        let (mismatches, allowed, denied) = meshMismatches(spec, cluster, evaluator, NetworkPolicyEvaluator(cluster), DeclaredTraffic(spec))
+        let declared = DeclaredTraffic(spec)
+        for pod in cluster.pods where pod.owner != nil {
+            #expect(pod.meshed == (declared.mode(of: pod.namespace ?? "") != .off), "\(pod) has a sidecar exactly when its namespace is meshed")
+        }
+        let (mismatches, allowed, denied) = meshMismatches(spec, cluster, evaluator, NetworkPolicyEvaluator(cluster), declared)
         #expect(mismatches.isEmpty, "\(mismatches.count) differences, e.g.:\n\(mismatches.prefix(15).joined(separator: "\n"))")
         if cluster.pods.contains(where: \.meshed) {
             #expect(allowed > 0 && denied > 0)
