@@ -1,5 +1,6 @@
 import Foundation
 import ManifestEmission
+import SpecModel
 
 /// The committed golden tree against a fresh compilation: which files differ, a unified diff of
 /// each, and a summary of what changed in reviewer terms.
@@ -81,7 +82,7 @@ public enum Golden {
     /// Quorum members a revision adds or removes: the bootstrap member list is only read on a
     /// cluster's first start, so on a running cluster this is a Raft membership change.
     private static func membershipWarnings(_ changes: [SemanticDiff.ObjectChange], old: [ManifestValue], scope: String) -> [String] {
-        let quorumComponents: Set<String> = ["etcd", "vault", "kafka-controller", "kafka", "clickhouse-keeper"]
+        let quorumComponents = Engines.quorumComponents
         return changes.compactMap { change in
             guard change.key.kind == "StatefulSet", case .changed(let fields) = change.kind,
                   let replicas = fields.first(where: { $0.path == "replicas" }),

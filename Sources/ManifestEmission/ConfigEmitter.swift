@@ -39,26 +39,8 @@ enum ConfigEmitter {
     }
 }
 
-/// Secrets synced from Vault by the Vault Secrets Operator.
-enum VaultSecretEmitter {
-    /// A `VaultStaticSecret` whose destination is the spec's Secret, restarting the workloads that
-    /// read it when its content changes.
-    static func resource(_ secret: SecretRefSpec, source: VaultSecretSource, system: SystemSpec, readers: [(kind: String, name: String)]) -> Resource {
-        Resource(
-            apiVersion: "secrets.hashicorp.com/v1beta1", kind: "VaultStaticSecret",
-            metadata: ObjectMeta(name: secret.name.value, namespace: secret.namespace.value, labels: Labels.system(system.name.value)),
-            origin: source.location,
-            fields: ["spec": [
-                "vaultAuthRef": .optional(source.authRef?.value),
-                "type": .string(source.type.value.rawValue),
-                "mount": .string(source.mount.value),
-                "path": .string(source.path.value),
-                "refreshAfter": .optional(source.refreshAfter?.value),
-                "destination": ["name": .string(secret.name.value), "create": true],
-                "rolloutRestartTargets": .nonEmpty(readers.map { ["kind": .string($0.kind), "name": .string($0.name)] }),
-            ]])
-    }
-
+/// Who reads a Secret, for operators that restart them when it changes.
+enum SecretReaders {
     /// Pod-running workloads in `namespace` that read Secret `name` (env, envFrom or volume).
     static func readers(of name: String, in namespace: String, system: SystemSpec) -> [(kind: String, name: String)] {
         let deployments = system.services.map(\.workload).filter { $0.namespace.value == namespace && reads($0, secret: name) }

@@ -246,7 +246,7 @@ public enum SemanticDiff {
         if let cidr = peer["ipBlock"]?["cidr"]?.stringValue { return cidr }
         let namespace = peer["namespaceSelector"]?["matchLabels"]?["kubernetes.io/metadata.name"]?.stringValue
         if let pods = peer["podSelector"]?["matchLabels"] {
-            let name = pods[Topology.nameLabel]?.stringValue ?? pods[Topology.cnpgClusterLabel]?.stringValue ?? text(pods)
+            let name = ([Topology.nameLabel] + Engines.groupNameLabels).lazy.compactMap { pods[$0]?.stringValue }.first ?? text(pods)
             return namespace.map { "\(name) (\($0))" } ?? name
         }
         return namespace.map { "namespace \($0)" } ?? text(peer)

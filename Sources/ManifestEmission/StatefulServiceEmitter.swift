@@ -22,7 +22,7 @@ struct StatefulServiceEmitter {
         // The governing Service publishes every port, ready or not: peers must resolve each other to start.
         resources.append(kit.service(name: headless, namespace: namespace, labels: Labels.workload(workload, system: system),
                                      selector: Labels.selector(workload: name, system: system),
-                                     ports: workload.container.ports.map { ($0.name.value, $0.number.value) }, headless: true,
+                                     ports: workload.container.ports.map { NamedPort($0.name.value, $0.number.value) }, headless: true,
                                      publishNotReady: stateful.peers?.publishNotReady.value ?? true,
                                      origin: stateful.peers?.port.location ?? workload.name.location))
         resources += ServiceEmitter.services(workload, groups: stateful.serviceGroups, system: system)
@@ -33,7 +33,7 @@ struct StatefulServiceEmitter {
             resources.append(monitor)
         }
         if case .issuer(let issuer, let kind) = stateful.tls?.source {
-            resources.append(kit.certificate(name: "\(name)-tls", namespace: namespace, labels: Labels.workload(workload, system: system),
+            resources.append(kit.certificate(name: Topology.tlsSecret(name), namespace: namespace, labels: Labels.workload(workload, system: system),
                                              issuer: issuer.value, kind: kind.value, headless: [headless],
                                              clients: stateful.serviceGroups.map { ServiceEmitter.serviceName(workload, $0) },
                                              origin: stateful.tls?.location ?? workload.name.location))
@@ -42,17 +42,24 @@ struct StatefulServiceEmitter {
     }
 }
 
-/// Dispatches each store to its engine's emitter.
+/// The emission side of an engine's description (`SpecModel/StoreEngine.swift`), conformed to in
+/// `Engines/<Engine>Emitter.swift`.
+protocol EngineEmitting: StoreEngine {
+    /// Every object the store needs, built with the shared toolkit.
+    func resources(of store: StoreSpec, kit: StatefulToolkit) -> [Resource]
+}
+
+/// The emission side of a Secret an engine's operator syncs (`StoreEngine.secretSync`).
+protocol SecretSyncEmitting: SecretSync {
+    /// The operator's objects that keep `secret` in sync.
+    func resources(for secret: SecretRefSpec, system: SystemSpec) -> [Resource]
+}
+
+/// Hands each store to its engine's emitter.
 struct StoreEmitter {
     let kit: StatefulToolkit
 
     func resources(_ store: StoreSpec) -> [Resource] {
-        switch store.settings {
-        case .etcd(let etcd): return EtcdEmitter(kit: kit).resources(store, etcd)
-        case .kafka(let kafka): return KafkaEmitter(kit: kit).resources(store, kafka)
-        case .vault(let vault): return VaultEmitter(kit: kit).resources(store, vault)
-        case .postgres(let postgres): return PostgresEmitter(kit: kit).resources(store, postgres)
-        case .clickhouse(let clickhouse): return ClickHouseEmitter(kit: kit).resources(store, clickhouse)
-        }
+        (store.settings as? any EngineEmitting)?.resources(of: store, kit: kit) ?? []
     }
 }

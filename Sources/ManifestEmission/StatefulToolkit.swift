@@ -25,13 +25,13 @@ struct StatefulToolkit {
 
     /// A container for a store with the store's image, resources and security settings.
     func container(store: StoreSpec, image: Located<String>? = nil, command: [String]? = nil, args: [String]? = nil,
-                   ports: [(String, Int)], env: [EnvVarSpec], volumes: [VolumeSpec], health: HealthSpec?,
+                   ports: [NamedPort], env: [EnvVarSpec], volumes: [VolumeSpec], health: HealthSpec?,
                    resources: ResourcesSpec?? = .none) -> ContainerSpec {
         let at = store.name.location
         return ContainerSpec(
             image: image ?? store.image, imagePullPolicy: Located(.ifNotPresent, at: at, isDefault: true),
             command: command.map { Located($0, at: at, isDefault: true) }, args: args.map { Located($0, at: at, isDefault: true) },
-            ports: ports.map { PortSpec(name: Located($0.0, at: at), number: Located($0.1, at: at), portProtocol: Located(.tcp, at: at)) },
+            ports: ports.map { PortSpec(name: Located($0.name, at: at), number: Located($0.number, at: at), portProtocol: Located(.tcp, at: at)) },
             env: env, resources: resources ?? store.resources, health: health, volumes: volumes, security: store.security)
     }
 
@@ -94,7 +94,7 @@ struct StatefulToolkit {
     /// A Service: headless (governing, publishing not-ready peers so they can find each other while
     /// bootstrapping) or a ClusterIP client Service (ready pods only).
     func service(name: String, namespace: String, labels: [(String, String)], selector: [(String, String)],
-                 ports: [(String, Int)], headless: Bool, publishNotReady: Bool = true, type: ServiceType = .clusterIP,
+                 ports: [NamedPort], headless: Bool, publishNotReady: Bool = true, type: ServiceType = .clusterIP,
                  annotations: [(String, String)] = [], origin: SourceLocation) -> Resource {
         Resource(
             apiVersion: "v1", kind: "Service",
@@ -105,7 +105,7 @@ struct StatefulToolkit {
                 "clusterIP": headless ? "None" : .absent,
                 "publishNotReadyAddresses": headless && publishNotReady ? true : .absent,
                 "selector": .sortedStrings(selector),
-                "ports": .list(ports.map { ["name": .string($0.0), "port": .int($0.1), "targetPort": .string($0.0), "protocol": "TCP"] }),
+                "ports": .list(ports.map { ["name": .string($0.name), "port": .int($0.number), "targetPort": .string($0.name), "protocol": "TCP"] }),
             ]])
     }
 
@@ -160,7 +160,7 @@ struct StatefulToolkit {
     func tlsSecret(for tls: StoreTLSSpec?, owner: String) -> String? {
         switch tls?.source {
         case .secret(let name): return name.value
-        case .issuer: return "\(owner)-tls"
+        case .issuer: return Topology.tlsSecret(owner)
         case nil: return nil
         }
     }
@@ -174,7 +174,7 @@ struct StatefulToolkit {
             placement: store.placement,
             serviceAccount: ServiceAccountSpec(automountToken: Located(!rules.isEmpty, at: at, isDefault: true), rules: rules),
             labels: store.labels)
-        return IdentityEmitter.resources(workload, system: systemName, component: store.engine.value.rawValue)
+        return IdentityEmitter.resources(workload, system: systemName, component: store.engine.name)
     }
 
     /// Labels on a store's objects.

@@ -10,9 +10,8 @@ public enum SystemEmitter {
         resources += system.configMaps.map { ConfigEmitter.configMap($0, system: name) }
         resources += system.volumeClaims.map { ConfigEmitter.volumeClaim($0, system: name) }
         for secret in system.secrets {
-            guard let source = secret.vault else { continue }
-            let readers = VaultSecretEmitter.readers(of: secret.name.value, in: secret.namespace.value, system: system)
-            resources.append(VaultSecretEmitter.resource(secret, source: source, system: system, readers: readers))
+            guard let sync = secret.sync as? any SecretSyncEmitting else { continue }
+            resources += sync.resources(for: secret, system: system)
         }
         let services = ServiceEmitter(system: system)
         resources += system.services.flatMap(services.resources)

@@ -27,8 +27,9 @@ public enum ConnectionValue: Sendable {
     case secretKey(secret: String, key: String)
 }
 
-/// The connection facts of everything a workload can `uses:`, derived from the model and the
-/// naming conventions in `Topology` — the same names the emitters give the objects.
+/// The connection facts of everything a workload can `uses:`, derived from the model, the
+/// naming conventions in `Topology` and the engines' descriptions — the same names the emitters
+/// give the objects.
 public enum Connections {
     /// Facts for `target`, or nil when `target` names nothing connectable in `system`.
     /// `isDefaultInjected` tells whether a bare `uses:` injects them (stores and stateful
@@ -36,7 +37,7 @@ public enum Connections {
     public static func facts(for target: String, in system: SystemSpec) -> (facts: [ConnectionFact], isDefaultInjected: Bool)? {
         let domain = system.clusterDomain.value
         if let store = system.stores.first(where: { $0.name.value == target }) {
-            return (storeFacts(store, domain: domain), true)
+            return (store.settings.connectionFacts(of: store, domain: domain), true)
         }
         if let stateful = system.statefulServices.first(where: { $0.name.value == target }) {
             return (endpointFacts(stateful.workload, groups: stateful.serviceGroups, domain: domain), true)
@@ -59,65 +60,4 @@ public enum Connections {
             ConnectionFact("port", .literal(String(port.exposedNumber))),
         ]
     }
-
-    /// The facts of a store, per engine.
-    public static func storeFacts(_ store: StoreSpec, domain: String) -> [ConnectionFact] {
-        let name = store.name.value, namespace = store.namespace.value
-        let scheme = store.tls == nil ? "http" : "https"
-        func host(_ service: String) -> String { Topology.serviceFQDN(service, namespace: namespace, domain: domain) }
-        switch store.settings {
-        case .etcd(let etcd):
-            let addresses = (0..<etcd.members.value).map {
-                "\(Topology.podFQDN(name, $0, namespace: namespace, domain: domain)):\(StorePorts.etcdClient)"
-            }
-            return [ConnectionFact("endpoints", .literal(addresses.map { "\(scheme)://\($0)" }.joined(separator: ","))),
-                    ConnectionFact("addresses", .literal(addresses.joined(separator: ","))),
-                    ConnectionFact("url", .literal("\(scheme)://\(host(name)):\(StorePorts.etcdClient)")),
-                    ConnectionFact("host", .literal(host(name))), ConnectionFact("port", .literal(String(StorePorts.etcdClient)))]
-        case .kafka:
-            return [ConnectionFact("bootstrapServers", .literal("\(host(name)):\(StorePorts.kafkaClient)"))]
-        case .vault:
-            return [ConnectionFact("addr", .literal("\(scheme)://\(host(name)):\(StorePorts.vaultAPI)"))]
-        case .postgres(let postgres):
-            let port = ConnectionFact("port", .literal(String(postgres.external?.port.value ?? StorePorts.postgres)))
-            let db = ConnectionFact("db", .literal(postgres.database.value))
-            switch postgres.mode.value {
-            case .single:
-                var facts = [ConnectionFact("host", .literal(host(name))), port, db, ConnectionFact("user", .literal(postgres.user.value))]
-                if let secret = postgres.credentialsSecret {
-                    facts.append(ConnectionFact("password", .secretKey(secret: secret.value, key: "password")))
-                }
-                return facts
-            case .cloudnativePG:
-                let secret = "\(name)-app"
-                return [ConnectionFact("host", .literal(host("\(name)-rw"))), port, db,
-                        ConnectionFact("user", .secretKey(secret: secret, key: "username")),
-                        ConnectionFact("password", .secretKey(secret: secret, key: "password")),
-                        ConnectionFact("uri", .secretKey(secret: secret, key: "uri"))]
-            case .external:
-                guard let external = postgres.external else { return [] }
-                return [ConnectionFact("host", .literal(external.host.value)), port, db,
-                        ConnectionFact("user", .secretKey(secret: external.secret.value, key: "username")),
-                        ConnectionFact("password", .secretKey(secret: external.secret.value, key: "password"))]
-            }
-        case .clickhouse(let clickhouse):
-            var facts = [ConnectionFact("host", .literal(host(name))), ConnectionFact("port", .literal(String(StorePorts.clickhouseTCP))),
-                         ConnectionFact("httpPort", .literal(String(StorePorts.clickhouseHTTP)))]
-            if let secret = clickhouse.credentialsSecret {
-                facts += [ConnectionFact("user", .secretKey(secret: secret.value, key: "username")),
-                          ConnectionFact("password", .secretKey(secret: secret.value, key: "password"))]
-            }
-            return facts
-        }
-    }
-}
-
-/// Well-known ports of the engines (from their documentation and trusted packagings).
-public enum StorePorts {
-    public static let etcdClient = 2379, etcdPeer = 2380, etcdMetrics = 2381
-    public static let kafkaClient = 9092, kafkaController = 9093, kafkaInternal = 9094
-    public static let vaultAPI = 8200, vaultCluster = 8201
-    public static let postgres = 5432
-    public static let clickhouseHTTP = 8123, clickhouseTCP = 9000, clickhouseInterserver = 9009
-    public static let keeperClient = 9181, keeperRaft = 9234, keeperHTTP = 9182
 }

@@ -147,48 +147,24 @@ public struct ConfigMapSpec: Sendable {
     }
 }
 
-/// KV engine version of a Vault secret.
-public enum VaultKVType: String, Sendable, CaseIterable {
-    case kv1 = "kv-v1", kv2 = "kv-v2"
-}
-
-/// A Secret the Vault Secrets Operator keeps in sync from a Vault KV path.
-public struct VaultSecretSource: Sendable {
-    public var mount: Located<String>
-    public var path: Located<String>
-    public var type: Located<VaultKVType>
-    public var refreshAfter: Located<String>?
-    /// The VaultAuth object to authenticate with; the operator's default when nil.
-    public var authRef: Located<String>?
-    public var location: SourceLocation
-
-    public init(mount: Located<String>, path: Located<String>, type: Located<VaultKVType>, refreshAfter: Located<String>?, authRef: Located<String>?, location: SourceLocation) {
-        self.mount = mount
-        self.path = path
-        self.type = type
-        self.refreshAfter = refreshAfter
-        self.authRef = authRef
-        self.location = location
-    }
-}
-
 /// A Secret the spec references but never writes (`secrets:`): one that exists already, or one
-/// the Vault Secrets Operator creates from Vault (`vault:`). clusterspec never emits secret values;
-/// declaring the Secret lets references to it be checked.
+/// an engine's operator keeps in sync (`SecretSync`, e.g. from Vault). clusterspec never emits
+/// secret values; declaring the Secret lets references to it be checked.
 public struct SecretRefSpec: Sendable {
     public var name: Located<String>
     public var namespace: Located<String>
     /// The keys the Secret is known to hold; empty means "not declared" (any key accepted).
     public var keys: [Located<String>]
     public var description: Located<String>?
-    public var vault: VaultSecretSource?
+    /// Where the Secret's content comes from when an operator syncs it.
+    public var sync: (any SecretSync)?
 
-    public init(name: Located<String>, namespace: Located<String>, keys: [Located<String>] = [], description: Located<String>? = nil, vault: VaultSecretSource? = nil) {
+    public init(name: Located<String>, namespace: Located<String>, keys: [Located<String>] = [], description: Located<String>? = nil, sync: (any SecretSync)? = nil) {
         self.name = name
         self.namespace = namespace
         self.keys = keys
         self.description = description
-        self.vault = vault
+        self.sync = sync
     }
 }
 

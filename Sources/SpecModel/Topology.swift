@@ -22,14 +22,11 @@ public enum Topology {
         "\(service).\(namespace).svc.\(domain)"
     }
 
-    public static func kafkaControllers(_ store: String) -> String { "\(store)-controller" }
-    public static func kafkaBrokers(_ store: String) -> String { "\(store)-broker" }
-    public static func keeper(_ store: String) -> String { "\(store)-keeper" }
-    public static func clickhouseShard(_ store: String, _ shard: Int) -> String { "\(store)-shard\(shard)" }
+    /// The Secret of a certificate cert-manager issues for a store or stateful service.
+    public static func tlsSecret(_ owner: String) -> String { "\(owner)-tls" }
 
-    /// First node id of Kafka brokers in separate mode; controllers count from 0, so the ranges
-    /// stay disjoint for any quorum size clusterspec accepts (at most 7).
-    public static let kafkaBrokerIdBase = 100
+    /// The ConfigMap holding the configuration file of a store role.
+    public static func configMap(_ owner: String) -> String { "\(owner)-config" }
 }
 
 extension Topology {
@@ -41,23 +38,6 @@ extension Topology {
     /// `data-layer` → `data_layer`: a name usable as a SQL identifier.
     public static func identifier(_ name: String) -> String {
         String(name.map { $0 == "-" ? "_" : $0 })
-    }
-}
-
-extension Topology {
-    /// The ports clients of a store connect to, by the names the emitted Services use.
-    public static func clientPorts(of store: StoreSpec) -> [(name: String, number: Int)] {
-        switch store.engine.value {
-        case .etcd: return [("client", StorePorts.etcdClient), ("metrics", StorePorts.etcdMetrics)]
-        case .kafka: return [("client", StorePorts.kafkaClient)]
-        case .vault: return [("api", StorePorts.vaultAPI)]
-        case .postgres:
-            if case .postgres(let postgres) = store.settings, let external = postgres.external {
-                return [("postgres", external.port.value)]
-            }
-            return [("postgres", StorePorts.postgres)]
-        case .clickhouse: return [("http", StorePorts.clickhouseHTTP), ("tcp", StorePorts.clickhouseTCP)]
-        }
     }
 }
 
@@ -80,24 +60,11 @@ extension Topology {
     public static let componentLabel = "app.kubernetes.io/component"
     /// Carried by every pod of one store (all its roles), for selecting the whole store.
     public static let storeLabel = "clusterspec.io/store"
-    /// The label CloudNativePG puts on every pod of a `Cluster`, valued with the cluster's name.
-    public static let cnpgClusterLabel = "cnpg.io/cluster"
     /// The label Kubernetes puts on every namespace, valued with its name.
     public static let namespaceNameLabel = "kubernetes.io/metadata.name"
 
     /// The immutable selector of a workload's (or a store role's) pods: its name and its system.
     public static func podSelector(_ workload: String, system: String) -> [Label] {
         [Label(nameLabel, workload), Label(partOfLabel, system)]
-    }
-
-    /// The selector of a CloudNativePG cluster's pods: the operator's cluster label and the system
-    /// label clusterspec has the operator put on them (`inheritedMetadata`).
-    public static func cnpgSelector(_ cluster: String, system: String) -> [Label] {
-        [Label(cnpgClusterLabel, cluster), Label(partOfLabel, system)]
-    }
-
-    /// The selector of every ClickHouse server pod of a store, across shards.
-    public static func clickhouseServerSelector(_ store: String, system: String) -> [Label] {
-        [Label(storeLabel, store), Label(componentLabel, "clickhouse"), Label(partOfLabel, system)]
     }
 }

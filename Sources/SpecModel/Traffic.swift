@@ -119,13 +119,6 @@ public struct TrafficGraph: Sendable {
     public static func isInterceptedBySidecar(_ port: TrafficPort) -> Bool {
         port.portProtocol == .tcp && port != istioMergedMetricsPort
     }
-    /// The CloudNativePG instance manager's status port.
-    public static let cnpgStatusPort = 8000
-    /// Ports of the CloudNativePG instance manager and PostgreSQL that the operator connects to.
-    public static let cnpgOperatorPorts = [TrafficPort(cnpgStatusPort), TrafficPort(StorePorts.postgres)]
-    /// Selector of the CloudNativePG operator's pods.
-    public static let cnpgOperatorSelector = [Label(Topology.nameLabel, "cloudnative-pg")]
-
     private var groupsByOwner: [String: [PodGroup]] = [:]
     /// The groups clients of a store connect to (brokers, not controllers; servers, not Keeper).
     private var clientGroups: [String: [PodGroup]] = [:]
@@ -195,11 +188,11 @@ public struct TrafficGraph: Sendable {
         }
         if let store = targets.stores[target] {
             let at = dependency.target.location
-            let ports = Topology.clientPorts(of: store).map {
+            let ports = store.clientPorts.map {
                 PortSpec(name: Located($0.name, at: at), number: Located($0.number, at: at), portProtocol: Located(.tcp, at: at))
             }
-            // etcd's metrics port is for scrapers; clients get it only by asking for it.
-            return pick(ports, defaults: ports.filter { !(store.engine.value == .etcd && $0.name.value == "metrics") })
+            let defaults = Set(store.clientPorts.filter(\.isDefault).map(\.name))
+            return pick(ports, defaults: ports.filter { defaults.contains($0.name.value) })
         }
         if let external = targets.external[target] { return pick(external.ports, defaults: external.ports) }
         return []
@@ -249,8 +242,8 @@ public struct TrafficGraph: Sendable {
             for group in groups { flow(source, .group(group), trafficPorts, reason, dependency.location) }
             return
         }
-        if let store = targets.stores[target], case .postgres(let postgres) = store.settings, let external = postgres.external {
-            flow(source, .addresses(cidr: external.cidr?.value ?? "0.0.0.0/0"), trafficPorts, reason, dependency.location)
+        if let store = targets.stores[target], let range = store.settings.externalRange(of: store) {
+            flow(source, .addresses(cidr: range), trafficPorts, reason, dependency.location)
             return
         }
         guard let external = targets.external[target] else { return }
@@ -265,59 +258,27 @@ public struct TrafficGraph: Sendable {
         }
     }
 
-    /// The pod groups of a store and the traffic among them (stores.md: who talks to whom on which port).
+    /// The pod groups of a store's roles and the traffic its description lists among them and with
+    /// the platform (stores.md: who talks to whom on which port).
     private mutating func addStore(_ store: StoreSpec, system: SystemSpec) {
         let name = store.name.value, namespace = store.namespace.value, systemName = system.name.value
-        let at = store.name.location
-        func role(_ statefulSet: String, selector: [Label]? = nil, client: Bool) -> PodGroup {
-            let group = PodGroup(name: statefulSet, namespace: namespace, selector: selector ?? Topology.podSelector(statefulSet, system: systemName),
-                                 serviceAccount: name, owner: name, origin: at)
-            add(group, client: client)
-            return group
+        var roles: [String: PodGroup] = [:]
+        for role in store.roles {
+            let group = PodGroup(name: role.name, namespace: namespace, selector: role.selector(system: systemName),
+                                 serviceAccount: name, owner: name, origin: store.name.location)
+            add(group, client: role.servesClients)
+            roles[role.name] = group
         }
-        func peers(_ from: PodGroup, _ to: PodGroup, _ ports: [Int]) {
-            flow(.group(from), .group(to), ports.map { TrafficPort($0) }, .peers, at)
+        func endpoint(_ end: StoreFlow.Endpoint) -> TrafficEndpoint? {
+            switch end {
+            case .role(let role): return roles[role].map { .group($0) }
+            case .apiServer: return .addresses(cidr: system.mesh.apiServerCIDR.value)
+            case .pods(let namespace, let selector): return .pods(namespace: namespace, selector: selector)
+            }
         }
-        switch store.settings {
-        case .etcd:
-            let members = role(name, client: true)
-            peers(members, members, [StorePorts.etcdPeer])
-        case .kafka(let kafka):
-            if kafka.combined != nil {
-                let nodes = role(name, client: true)
-                peers(nodes, nodes, [StorePorts.kafkaController, StorePorts.kafkaInternal])
-            } else {
-                let controllers = role(Topology.kafkaControllers(name), client: false)
-                let brokers = role(Topology.kafkaBrokers(name), client: true)
-                peers(controllers, controllers, [StorePorts.kafkaController])
-                peers(brokers, controllers, [StorePorts.kafkaController])
-                peers(brokers, brokers, [StorePorts.kafkaInternal])
-            }
-        case .vault:
-            let members = role(name, client: true)
-            peers(members, members, [StorePorts.vaultAPI, StorePorts.vaultCluster])
-            flow(.group(members), .addresses(cidr: system.mesh.apiServerCIDR.value), Self.apiServerPorts, .apiServer, at)
-        case .postgres(let postgres):
-            switch postgres.mode.value {
-            case .single:
-                _ = role(name, client: true)
-            case .cloudnativePG:
-                let instances = role(name, selector: Topology.cnpgSelector(name, system: systemName), client: true)
-                peers(instances, instances, [StorePorts.postgres, Self.cnpgStatusPort])
-                flow(.pods(namespace: system.mesh.cnpgOperatorNamespace.value, selector: Self.cnpgOperatorSelector), .group(instances),
-                     Self.cnpgOperatorPorts, .operatorAccess, postgres.mode.location)
-                flow(.group(instances), .addresses(cidr: system.mesh.apiServerCIDR.value), Self.apiServerPorts, .apiServer, postgres.mode.location)
-            case .external:
-                break
-            }
-        case .clickhouse(let clickhouse):
-            let servers = role(name, selector: Topology.clickhouseServerSelector(name, system: systemName), client: true)
-            peers(servers, servers, [StorePorts.clickhouseTCP, StorePorts.clickhouseInterserver])
-            if clickhouse.keeper != nil {
-                let keeper = role(Topology.keeper(name), client: false)
-                peers(keeper, keeper, [StorePorts.keeperRaft])
-                peers(servers, keeper, [StorePorts.keeperClient])
-            }
+        for storeFlow in store.settings.flows(of: store, in: system) {
+            guard let source = endpoint(storeFlow.source), let destination = endpoint(storeFlow.destination) else { continue }
+            flow(source, destination, storeFlow.ports, storeFlow.reason, storeFlow.location ?? store.name.location)
         }
     }
 }

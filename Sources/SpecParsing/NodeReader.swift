@@ -133,9 +133,13 @@ final class NodeReader {
 
     /// One of an enumeration's raw values.
     func choice<E: RawRepresentable & CaseIterable & Sendable>(_ node: YAMLNode, _ what: String, as type: E.Type) -> Located<E>? where E.RawValue == String {
+        choice(node, what, among: E.allCases.map(\.rawValue)).flatMap { text in E(rawValue: text.value).map { Located($0, at: text.location) } }
+    }
+
+    /// One of `options`, with a suggestion when the text is close to one.
+    func choice(_ node: YAMLNode, _ what: String, among options: [String]) -> Located<String>? {
         guard let text = string(node, what) else { return nil }
-        if let value = E(rawValue: text.value) { return Located(value, at: node.location) }
-        let options = E.allCases.map(\.rawValue)
+        if options.contains(text.value) { return Located(text.value, at: node.location) }
         error("invalid-value",
               "'\(text.value)' is not a valid \(what)\(NameSuggestion.hint(for: text.value, in: options))",
               at: node.location, notes: [DiagnosticNote("expected one of: \(options.joined(separator: ", "))")])

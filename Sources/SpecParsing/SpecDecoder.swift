@@ -267,23 +267,17 @@ struct SpecDecoder {
                 name: entry.name, namespace: namespace,
                 keys: fields["keys"].map { reader.locatedStrings($0, "'keys'") } ?? [],
                 description: fields["description"].flatMap { reader.string($0, "'description'") },
-                vault: fields["vault"].flatMap { decodeVaultSource($0) })
+                sync: decodeSecretSync(fields))
         }
     }
 
-    private func decodeVaultSource(_ node: YAMLNode) -> VaultSecretSource? {
-        guard let fields = reader.mapping(node, "'vault'", known: SpecKeys.vaultSecret) else { return nil }
-        guard let mountNode = fields["mount"], let pathNode = fields["path"] else {
-            reader.error("missing-field", "'vault' needs 'mount' and 'path' (the KV engine and the secret's path in it)", at: node.location)
-            return nil
+    /// The synced-Secret source written under its engine's key, if any.
+    private func decodeSecretSync(_ fields: Fields) -> (any SecretSync)? {
+        for sync in Engines.secretSyncs {
+            guard let node = fields[sync.key] else { continue }
+            return (sync as? any SecretSyncDecoding.Type)?.decode(node, with: self)
         }
-        guard let mount = reader.nonEmptyString(mountNode, "'mount'"), let path = reader.nonEmptyString(pathNode, "'path'") else { return nil }
-        return VaultSecretSource(
-            mount: mount, path: path,
-            type: fields["type"].flatMap { reader.choice($0, "Vault KV type", as: VaultKVType.self) } ?? Located(.kv2, at: node.location, isDefault: true),
-            refreshAfter: fields["refreshAfter"].flatMap { reader.duration($0, "'refreshAfter'") },
-            authRef: fields["auth"].flatMap { reader.nonEmptyString($0, "'auth'") },
-            location: node.location)
+        return nil
     }
 
     private func decodeVolumeClaims(_ node: YAMLNode) -> [VolumeClaimSpec] {

@@ -1,3 +1,5 @@
+import SpecModel
+
 /// The keys each object of spec format v1 accepts. The decoder checks against these lists
 /// (unknown keys, "did you mean").
 enum SpecKeys {
@@ -12,8 +14,8 @@ enum SpecKeys {
                        "dnsNamespace", "trustDomain", "cnpgOperatorNamespace"]
     static let external = ["cidr", "host", "namespace", "podLabels", "ports"]
     static let configMap = ["namespace", "data"]
-    static let secret = ["namespace", "keys", "description", "vault"]
-    static let vaultSecret = ["mount", "path", "type", "refreshAfter", "auth"]
+    /// A Secret's own keys, then the key of each kind of synced Secret the engines bring.
+    static let secret = ["namespace", "keys", "description"] + Engines.secretSyncs.map { $0.key }
     static let volumeClaim = ["namespace", "size", "storageClass", "accessModes"]
 
     /// Keys of one container (shared by services, jobs and stateful services).
@@ -56,21 +58,11 @@ enum SpecKeys {
     static let statefulStorage = ["size", "class", "mountPath"]
     static let peers = ["port", "listEnv", "selfEnv", "publishNotReady"]
 
+    /// Keys every store accepts; each engine adds its own (`StoreEngine.keys`).
     static let storeCommon = ["engine", "namespace", "version", "image", "storage", "resources", "placement", "tls", "pdb",
                               "labels", "podAnnotations", "securityContext"]
-    static let storeEngine: [String: [String]] = [
-        "etcd": ["members"],
-        "kafka": ["controllers", "brokers", "combined", "replication", "partitions", "config", "clusterId"],
-        "vault": ["members", "seal", "ui"],
-        "postgres": ["mode", "instances", "database", "user", "credentials", "external"],
-        "clickhouse": ["shards", "replicas", "keeper", "credentials"],
-    ]
     static let storage = ["size", "class"]
     static let tls = ["secret", "issuer", "kind"]
-    static let replication = ["factor", "minInSync", "offsetsFactor", "transactionFactor"]
-    static let seal = ["type", "config"]
     static let credentials = ["secret"]
-    static let externalDatabase = ["host", "port", "secret", "cidr"]
-    static let keeper = ["members", "version", "image", "storage", "resources"]
     static let waiver = ["rule", "target", "reason", "expires"]
 }

@@ -1,30 +1,21 @@
 import SpecModel
 import SpecDiagnostics
 
-/// Decoding of `stores:` (the five engines) and `statefulServices:` (generic StatefulSets).
+/// The decoding side of an engine's description (`SpecModel/StoreEngine.swift`), conformed to in
+/// `Engines/<Engine>Decoder.swift`.
+protocol EngineDecoding: StoreEngine {
+    /// The engine's settings from the store's mapping (its keys already checked against
+    /// `StoreEngine.keys`), or nil after reporting why they are unusable.
+    static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> Self?
+}
+
+/// The decoding side of a Secret an engine's operator syncs (`StoreEngine.secretSync`).
+protocol SecretSyncDecoding: SecretSync {
+    static func decode(_ node: YAMLNode, with decoder: SpecDecoder) -> Self?
+}
+
+/// Decoding of `stores:` (through each engine's decoder) and `statefulServices:` (generic StatefulSets).
 extension SpecDecoder {
-    /// Image repository, default version, UID/GID and default volume size of each engine.
-    struct EngineDefaults {
-        var repository: String
-        var version: String
-        var user: Int
-        var group: Int
-        var readOnlyRootFilesystem: Bool
-        var storage: String
-
-        static func of(_ engine: StoreEngine) -> EngineDefaults {
-            switch engine {
-            case .etcd: return EngineDefaults(repository: "quay.io/coreos/etcd", version: "v3.5.17", user: 65532, group: 65532, readOnlyRootFilesystem: true, storage: "10Gi")
-            case .kafka: return EngineDefaults(repository: "apache/kafka", version: "3.9.0", user: 1000, group: 1000, readOnlyRootFilesystem: false, storage: "20Gi")
-            case .vault: return EngineDefaults(repository: "hashicorp/vault", version: "1.19", user: 100, group: 1000, readOnlyRootFilesystem: true, storage: "10Gi")
-            case .postgres: return EngineDefaults(repository: "postgres", version: "17", user: 999, group: 999, readOnlyRootFilesystem: true, storage: "20Gi")
-            case .clickhouse: return EngineDefaults(repository: "clickhouse/clickhouse-server", version: "25.3", user: 101, group: 101, readOnlyRootFilesystem: false, storage: "50Gi")
-            }
-        }
-    }
-
-    static let keeperRepository = "clickhouse/clickhouse-keeper"
-
     func decodeStores(_ node: YAMLNode) -> [StoreSpec] {
         reader.namedEntries(node, "'stores'").compactMap { entry in
             guard checkedWorkloadName(entry.name, kind: "store") else { return nil }
@@ -41,15 +32,16 @@ extension SpecDecoder {
             return nil
         }
         guard let engineNode else {
-            reader.error("missing-field", "\(owner) is missing required field 'engine' (one of \(StoreEngine.allCases.map(\.rawValue).joined(separator: ", ")))",
+            reader.error("missing-field", "\(owner) is missing required field 'engine' (one of \(Engines.names.joined(separator: ", ")))",
                          at: name.location)
             return nil
         }
-        guard let engine = reader.choice(engineNode, "store engine", as: StoreEngine.self) else { return nil }
-        let known = SpecKeys.storeCommon + (SpecKeys.storeEngine[engine.value.rawValue] ?? [])
+        guard let engineName = reader.choice(engineNode, "store engine", among: Engines.names),
+              let engine = Engines.named(engineName.value) else { return nil }
+        let known = SpecKeys.storeCommon + engine.keys
         guard let fields = reader.mapping(node, owner, known: known),
               let namespace = resolveNamespace(fields, owner: owner, at: name.location) else { return nil }
-        let defaults = EngineDefaults.of(engine.value)
+        let defaults = engine.defaults
         guard let image = storeImage(fields, repository: defaults.repository, version: defaults.version, at: name.location),
               let storage = decodeStorage(fields["storage"], defaultSize: defaults.storage, at: name.location) else { return nil }
         var security = decodeSecurity(fields["securityContext"], at: name.location)
@@ -61,30 +53,19 @@ extension SpecDecoder {
         security.runAsGroup = security.runAsGroup.flatMap { $0.isDefault ? nil : $0 } ?? Located(defaults.group, at: name.location, isDefault: true)
         security.fsGroup = security.fsGroup.flatMap { $0.isDefault ? nil : $0 } ?? Located(defaults.group, at: name.location, isDefault: true)
 
-        let settings: StoreSettings?
-        switch engine.value {
-        case .etcd: settings = members(fields, default: 3, at: name.location).map { .etcd(EtcdSettings(members: $0)) }
-        case .vault: settings = decodeVault(fields, at: name.location)
-        case .kafka: settings = decodeKafka(fields, at: name.location)
-        case .postgres: settings = decodePostgres(fields, store: name.value, at: name.location)
-        case .clickhouse: settings = decodeClickHouse(fields, at: name.location)
+        guard let decoding = engine as? any EngineDecoding.Type else {
+            reader.error("unsupported-engine", "engine '\(engine.name)' has no decoder; this is a clusterspec bug", at: engineName.location)
+            return nil
         }
-        guard let settings else { return nil }
-        let replicated: Bool
-        switch settings {
-        case .postgres(let postgres): replicated = postgres.instances.value > 1
-        case .clickhouse(let clickhouse): replicated = clickhouse.replicas.value > 1 || (clickhouse.keeper?.members.value ?? 1) > 1
-        case .kafka(let kafka): replicated = kafka.controllerCount > 1 || kafka.brokerCount > 1
-        case .etcd(let etcd): replicated = etcd.members.value > 1
-        case .vault(let vault): replicated = vault.members.value > 1
-        }
+        guard let settings = decoding.decode(fields, store: name, with: self) else { return nil }
+        let replicated = settings.roles(named: name.value).contains { $0.replicas.value > 1 }
         var placement = decodePlacement(fields["placement"], at: name.location, replicated: replicated)
         if replicated, placement.hosts.isDefault {
             // Quorum members on one node fail together; keep them apart unless the spec says otherwise.
             placement.hosts = Located(.required, at: name.location, isDefault: true)
         }
         return StoreSpec(
-            name: name, namespace: namespace, engine: engine, image: image, storage: storage,
+            name: name, namespace: namespace, image: image, storage: storage,
             resources: fields["resources"].flatMap { decodeResources($0) },
             placement: placement,
             tls: fields["tls"].flatMap { decodeTLS($0) },
@@ -96,7 +77,7 @@ extension SpecDecoder {
     }
 
     /// `image:` as written, else `<repository>:<version>`.
-    private func storeImage(_ fields: Fields, repository: String, version: String, at location: SourceLocation) -> Located<String>? {
+    func storeImage(_ fields: Fields, repository: String, version: String, at location: SourceLocation) -> Located<String>? {
         if fields.has("image"), fields.has("version") {
             reader.error("conflicting-fields", "give 'version' or 'image', not both", at: fields.keyLocation("image") ?? location)
             return nil
@@ -109,7 +90,7 @@ extension SpecDecoder {
         return Located("\(repository):\(version)", at: location, isDefault: true)
     }
 
-    private func decodeStorage(_ node: YAMLNode?, defaultSize: String, at location: SourceLocation) -> StorageSpec? {
+    func decodeStorage(_ node: YAMLNode?, defaultSize: String, at location: SourceLocation) -> StorageSpec? {
         let fields = node.flatMap { reader.mapping($0, "'storage'", known: SpecKeys.storage) }
         if node != nil, fields == nil { return nil }
         let size: Located<Quantity>
@@ -123,7 +104,7 @@ extension SpecDecoder {
         return StorageSpec(size: size, storageClass: fields?["class"].flatMap { reader.nonEmptyString($0, "'storage.class'") })
     }
 
-    private func members(_ fields: Fields, _ key: String = "members", default fallback: Int, at location: SourceLocation) -> Located<Int>? {
+    func members(_ fields: Fields, _ key: String = "members", default fallback: Int, at location: SourceLocation) -> Located<Int>? {
         guard let node = fields[key] else { return Located(fallback, at: location, isDefault: true) }
         return reader.int(node, "'\(key)'", in: 1...99)
     }
@@ -159,150 +140,6 @@ extension SpecDecoder {
         }
         guard let value = fields[key].flatMap({ reader.intOrPercent($0, "'pdb.\(key)'") }) else { return PDBSpec(budget: nil) }
         return PDBSpec(budget: value.map { key == "minAvailable" ? .minAvailable($0) : .maxUnavailable($0) }, location: node.location)
-    }
-
-    // MARK: Engines
-
-    private func decodeVault(_ fields: Fields, at location: SourceLocation) -> StoreSettings? {
-        guard let members = members(fields, default: 3, at: location) else { return nil }
-        var seal: VaultSealSpec?
-        if let node = fields["seal"], let inner = reader.mapping(node, "'seal'", known: SpecKeys.seal) {
-            if let type = inner["type"].flatMap({ reader.nonEmptyString($0, "'seal.type'") }) {
-                if !type.value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-                    reader.error("invalid-value", "'\(type.value)' is not a Vault seal type (awskms, gcpckms, azurekeyvault, transit, pkcs11…)", at: type.location)
-                }
-                let config = inner["config"].map { reader.keyValues($0, "'seal.config'") } ?? []
-                for entry in config where !entry.key.value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-                    reader.error("invalid-name", "'\(entry.key.value)' is not a Vault seal parameter name", at: entry.key.location)
-                }
-                seal = VaultSealSpec(type: type, config: config)
-            } else if !inner.has("type") {
-                reader.error("missing-field", "'seal' needs 'type' (awskms, gcpckms, azurekeyvault, transit…)", at: node.location)
-            }
-        }
-        return .vault(VaultSettings(members: members, seal: seal,
-                                    ui: fields["ui"].flatMap { reader.bool($0, "'ui'") } ?? Located(true, at: location, isDefault: true)))
-    }
-
-    private func decodeKafka(_ fields: Fields, at location: SourceLocation) -> StoreSettings? {
-        var controllers: Located<Int>?, brokers: Located<Int>?, combined: Located<Int>?
-        if fields.has("combined") {
-            for key in ["controllers", "brokers"] where fields.has(key) {
-                reader.error("conflicting-fields", "'combined' runs brokers and controllers in the same pods; remove '\(key)' or 'combined'",
-                             at: fields.keyLocation(key) ?? location)
-                return nil
-            }
-            guard let value = members(fields, "combined", default: 1, at: location) else { return nil }
-            combined = value
-        } else {
-            guard let controllerCount = members(fields, "controllers", default: 3, at: location),
-                  let brokerCount = members(fields, "brokers", default: 3, at: location) else { return nil }
-            controllers = controllerCount
-            brokers = brokerCount
-        }
-        let brokerCount = combined?.value ?? brokers?.value ?? 1
-        let replication = fields["replication"].flatMap { reader.mapping($0, "'replication'", known: SpecKeys.replication) }
-        let replicationAt = fields["replication"]?.location ?? location
-        let factor = replication?["factor"].flatMap { reader.int($0, "'replication.factor'", in: 1...99) }
-            ?? Located(min(3, brokerCount), at: replicationAt, isDefault: true)
-        let minInSync = replication?["minInSync"].flatMap { reader.int($0, "'replication.minInSync'", in: 1...99) }
-            ?? Located(max(1, factor.value - 1), at: replicationAt, isDefault: true)
-        let offsets = replication?["offsetsFactor"].flatMap { reader.int($0, "'replication.offsetsFactor'", in: 1...99) }
-            ?? Located(factor.value, at: factor.location, isDefault: true)
-        let transactions = replication?["transactionFactor"].flatMap { reader.int($0, "'replication.transactionFactor'", in: 1...99) }
-            ?? Located(factor.value, at: factor.location, isDefault: true)
-        let config = fields["config"].map { reader.keyValues($0, "'config'") } ?? []
-        for entry in config {
-            let key = entry.key.value
-            if key.isEmpty || !key.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" }) {
-                reader.error("invalid-name", "'\(key)' is not a Kafka property name (lowercase, dot-separated)", at: entry.key.location)
-            }
-            if Self.kafkaManagedProperties.contains(key) {
-                reader.error("conflicting-fields", "'\(key)' is set by clusterspec from the store's topology; remove it from 'config'",
-                             at: entry.key.location)
-            }
-        }
-        var clusterId = fields["clusterId"].flatMap { reader.nonEmptyString($0, "'clusterId'") }
-        if let id = clusterId, !(id.value.count == 22 && id.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })) {
-            reader.error("invalid-value", "a Kafka cluster id is 22 characters of base64url (a UUID), found '\(id.value)'", at: id.location)
-            clusterId = nil
-        }
-        return .kafka(KafkaSettings(controllers: controllers, brokers: brokers, combined: combined, replicationFactor: factor,
-                                    minInSyncReplicas: minInSync, offsetsReplicationFactor: offsets,
-                                    transactionReplicationFactor: transactions,
-                                    partitions: fields["partitions"].flatMap { reader.int($0, "'partitions'", in: 1...100_000) },
-                                    config: config, clusterId: clusterId))
-    }
-
-    /// Kafka properties derived from the topology; a `config` entry may not override them.
-    static let kafkaManagedProperties: Set<String> = [
-        "process.roles", "node.id", "controller.quorum.voters", "controller.quorum.bootstrap.servers", "listeners",
-        "advertised.listeners", "controller.listener.names", "inter.broker.listener.name", "listener.security.protocol.map",
-        "log.dirs", "default.replication.factor", "min.insync.replicas", "offsets.topic.replication.factor",
-        "transaction.state.log.replication.factor", "transaction.state.log.min.isr", "num.partitions",
-    ]
-
-    private func decodePostgres(_ fields: Fields, store: String, at location: SourceLocation) -> StoreSettings? {
-        let mode = fields["mode"].flatMap { reader.choice($0, "PostgreSQL mode", as: PostgresMode.self) }
-            ?? Located(.single, at: location, isDefault: true)
-        let instances = fields["instances"].flatMap { reader.int($0, "'instances'", in: 1...99) }
-            ?? Located(mode.value == .cloudnativePG ? 3 : 1, at: mode.location, isDefault: true)
-        let database = fields["database"].flatMap { reader.nonEmptyString($0, "'database'") }
-            ?? Located(Topology.identifier(store), at: location, isDefault: true)
-        let user = fields["user"].flatMap { reader.nonEmptyString($0, "'user'") } ?? Located("app", at: location, isDefault: true)
-        for value in [database, user] where !value.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
-            reader.error("invalid-value", "'\(value.value)' is not a plain PostgreSQL identifier (letters, digits, '_')", at: value.location)
-        }
-        let credentials = fields["credentials"].flatMap { reader.mapping($0, "'credentials'", known: SpecKeys.credentials) }
-        let secret = credentials?["secret"].flatMap { reader.nonEmptyString($0, "'credentials.secret'") }
-        var external: ExternalDatabaseSpec?
-        switch mode.value {
-        case .single:
-            if secret == nil {
-                reader.error("missing-field",
-                             "single-mode PostgreSQL needs 'credentials.secret': an existing Secret with a 'password' key (clusterspec never generates passwords)",
-                             at: fields.keyLocation("credentials") ?? location)
-            }
-        case .cloudnativePG:
-            if fields.has("credentials") {
-                reader.error("conflicting-fields", "CloudNativePG creates the '\(store)-app' Secret itself; remove 'credentials'",
-                             at: fields.keyLocation("credentials") ?? location)
-            }
-        case .external:
-            guard let node = fields["external"], let inner = reader.mapping(node, "'external'", known: SpecKeys.externalDatabase) else {
-                reader.error("missing-field", "external PostgreSQL needs 'external: {host, port, secret}'", at: mode.location)
-                return nil
-            }
-            guard let host = inner["host"].flatMap({ reader.nonEmptyString($0, "'external.host'") }),
-                  let secretName = inner["secret"].flatMap({ reader.nonEmptyString($0, "'external.secret'") }) else {
-                reader.error("missing-field", "'external' needs 'host' and 'secret' (a Secret with 'username' and 'password')", at: node.location)
-                return nil
-            }
-            external = ExternalDatabaseSpec(host: host, port: inner["port"].flatMap { reader.int($0, "'external.port'", in: 1...65535) }
-                                                ?? Located(5432, at: node.location, isDefault: true), secret: secretName,
-                                            cidr: inner["cidr"].flatMap { cidr($0, "'external.cidr'") })
-            for key in ["instances", "storage", "version", "image", "credentials"] where fields.has(key) {
-                reader.error("conflicting-fields", "'\(key)' has no effect on an external database; remove it", at: fields.keyLocation(key) ?? location)
-            }
-        }
-        return .postgres(PostgresSettings(mode: mode, instances: instances, database: database, user: user,
-                                          credentialsSecret: secret, external: external))
-    }
-
-    private func decodeClickHouse(_ fields: Fields, at location: SourceLocation) -> StoreSettings? {
-        guard let shards = members(fields, "shards", default: 1, at: location),
-              let replicas = members(fields, "replicas", default: 1, at: location) else { return nil }
-        var keeper: KeeperSettings?
-        if let node = fields["keeper"], let inner = reader.mapping(node, "'keeper'", known: SpecKeys.keeper) {
-            guard let count = members(inner, default: 3, at: node.location),
-                  let image = storeImage(inner, repository: Self.keeperRepository, version: EngineDefaults.of(.clickhouse).version, at: node.location),
-                  let storage = decodeStorage(inner["storage"], defaultSize: "10Gi", at: node.location) else { return nil }
-            keeper = KeeperSettings(members: count, image: image, storage: storage,
-                                    resources: inner["resources"].flatMap { decodeResources($0) }, location: node.location)
-        }
-        let credentials = fields["credentials"].flatMap { reader.mapping($0, "'credentials'", known: SpecKeys.credentials) }
-        return .clickhouse(ClickHouseSettings(shards: shards, replicas: replicas, keeper: keeper,
-                                              credentialsSecret: credentials?["secret"].flatMap { reader.nonEmptyString($0, "'credentials.secret'") }))
     }
 
     // MARK: Stateful services

@@ -136,17 +136,16 @@ public struct RuleContext: Sendable {
     }
 
     /// Secrets that exist for pods in `namespace` without being declared under `secrets:` because
-    /// the spec's own objects create them: CloudNativePG app credentials, Kafka cluster ids,
-    /// cert-manager certificates of stores, stateful services and exposed services.
+    /// the spec's own objects create them: what each store's engine creates (operator credentials,
+    /// cluster ids), cert-manager certificates of stores, stateful services and exposed services.
     public func generatedSecrets(in namespace: String) -> Set<String> {
         var names = Set<String>()
         for store in system.stores where store.namespace.value == namespace {
-            if case .postgres(let postgres) = store.settings, postgres.mode.value == .cloudnativePG { names.insert("\(store.name.value)-app") }
-            if case .kafka = store.settings { names.insert("\(store.name.value)-cluster-id") }
-            if case .issuer = store.tls?.source { names.insert("\(store.name.value)-tls") }
+            names.formUnion(store.settings.generatedSecrets(of: store))
+            if case .issuer = store.tls?.source { names.insert(Topology.tlsSecret(store.name.value)) }
         }
         for stateful in system.statefulServices where stateful.workload.namespace.value == namespace {
-            if case .issuer = stateful.tls?.source { names.insert("\(stateful.name.value)-tls") }
+            if case .issuer = stateful.tls?.source { names.insert(Topology.tlsSecret(stateful.name.value)) }
         }
         for service in system.services where service.workload.namespace.value == namespace {
             if let tls = service.expose?.tls { names.insert(tls.secretName.value) }

@@ -1,3 +1,4 @@
+import Testing
 import SpecModel
 
 /// What a spec declares, restated by the test from the spec's own terms and the engines' documented
@@ -189,23 +190,25 @@ struct DeclaredTraffic {
             Set((named.isEmpty ? defaults : Array(named)).compactMap { offered[$0] }.map { Port($0) })
         }
         switch store.settings {
-        case .etcd:
+        case is EtcdSettings:
             grant(what, from: from, to: pods(of: name, in: namespace), ports(["client": 2379, "metrics": 2381], default: ["client"]))
-        case .kafka(let kafka):
+        case let kafka as KafkaSettings:
             let brokers = kafka.combined != nil ? name : "\(name)-broker"
             grant(what, from: from, to: pods(of: brokers, in: namespace), ports(["client": 9092], default: ["client"]))
-        case .vault:
+        case is VaultSettings:
             grant(what, from: from, to: pods(of: name, in: namespace), ports(["api": 8200], default: ["api"]))
-        case .clickhouse:
+        case is ClickHouseSettings:
             grant(what, from: from, to: { $0.isPod && $0.namespace == namespace && ($0.owner ?? "").hasPrefix("\(name)-shard") },
                   ports(["http": 8123, "tcp": 9000], default: ["http", "tcp"]))
-        case .postgres(let postgres):
+        case let postgres as PostgresSettings:
             if let external = postgres.external {
                 grant(what, from: from, to: Self.inRange(external.cidr?.value ?? "0.0.0.0/0"), ports(["postgres": external.port.value], default: ["postgres"]),
                       toAddresses: true)
             } else {
                 grant(what, from: from, to: pods(of: name, in: namespace), ports(["postgres": 5432], default: ["postgres"]))  // single or CloudNativePG
             }
+        default:
+            Issue.record("no declared client traffic for engine '\(store.engine.name)'")
         }
     }
 
@@ -214,9 +217,9 @@ struct DeclaredTraffic {
         let name = store.name.value, namespace = store.namespace.value
         func tcp(_ numbers: Int...) -> Set<Port> { Set(numbers.map { Port($0) }) }
         switch store.settings {
-        case .etcd:
+        case is EtcdSettings:
             grant("\(name) raft", from: pods(of: name, in: namespace), to: pods(of: name, in: namespace), tcp(2380))
-        case .kafka(let kafka):
+        case let kafka as KafkaSettings:
             if kafka.combined != nil {
                 grant("\(name) quorum and replication", from: pods(of: name, in: namespace), to: pods(of: name, in: namespace), tcp(9093, 9094))
             } else {
@@ -225,10 +228,10 @@ struct DeclaredTraffic {
                 grant("\(name) brokers → controllers", from: brokers, to: controllers, tcp(9093))
                 grant("\(name) replication", from: brokers, to: brokers, tcp(9094))
             }
-        case .vault:
+        case is VaultSettings:
             grant("\(name) raft and forwarding", from: pods(of: name, in: namespace), to: pods(of: name, in: namespace), tcp(8200, 8201))
             apiServer(from: pods(of: name, in: namespace), what: "\(name) service registration")
-        case .clickhouse(let clickhouse):
+        case let clickhouse as ClickHouseSettings:
             let servers: (Endpoint) -> Bool = { $0.isPod && $0.namespace == namespace && ($0.owner ?? "").hasPrefix("\(name)-shard") }
             grant("\(name) distributed queries and replication", from: servers, to: servers, tcp(9000, 9009))
             if clickhouse.keeper != nil {
@@ -236,7 +239,7 @@ struct DeclaredTraffic {
                 grant("\(name) keeper raft", from: keeper, to: keeper, tcp(9234))
                 grant("\(name) → keeper", from: servers, to: keeper, tcp(9181))
             }
-        case .postgres(let postgres):
+        case let postgres as PostgresSettings:
             guard postgres.mode.value == .cloudnativePG else { return }
             let instances = pods(of: name, in: namespace)
             grant("\(name) replication", from: instances, to: instances, tcp(5432, 8000))
@@ -244,6 +247,8 @@ struct DeclaredTraffic {
             grant("CloudNativePG operator → \(name)", from: { $0.namespace == operatorNamespace && $0.labels["app.kubernetes.io/name"] == "cloudnative-pg" },
                   to: instances, tcp(8000, 5432))
             apiServer(from: instances, what: "\(name) instance manager → API")
+        default:
+            Issue.record("no declared store traffic for engine '\(store.engine.name)'")
         }
     }
 }

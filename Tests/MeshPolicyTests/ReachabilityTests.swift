@@ -82,7 +82,7 @@ func clusterAround(_ spec: SystemSpec, stream: String) throws -> ClusterModel {
         }
     }
     for store in spec.stores {
-        if case .postgres(let postgres) = store.settings, let cidr = postgres.external?.cidr, let range = IPv4Range(cidr.value) {
+        if let postgres = store.settings as? PostgresSettings, let cidr = postgres.external?.cidr, let range = IPv4Range(cidr.value) {
             cluster.addAddress(dotted(range.firstHost), ports: [])
         }
     }

@@ -144,7 +144,7 @@ struct MeshParsingTests {
               postgres: {engine: postgres, mode: external, external: {host: db.example.com, secret: db, cidr: 10.20.0.0/16}}
 
             """))
-        guard case .postgres(let postgres) = system.stores[0].settings else { Issue.record("not postgres"); return }
+        guard let postgres = system.stores[0].settings as? PostgresSettings else { Issue.record("not postgres"); return }
         #expect(postgres.external?.cidr?.value == "10.20.0.0/16")
     }
 

@@ -76,7 +76,7 @@ struct OverlayMergeTests {
 
     @Test func overlaysApplyInOrder() throws {
         let spec = try #require(merged(base, ["stores:\n  etcd: {members: 5}\n", "stores:\n  etcd: {members: 7}\n"]).spec)
-        guard case .etcd(let etcd) = spec.stores[0].settings else { Issue.record("not etcd"); return }
+        guard let etcd = spec.stores[0].settings as? EtcdSettings else { Issue.record("not etcd"); return }
         #expect(etcd.members.value == 7)
         #expect(etcd.members.location.file == "o1.yaml")
     }

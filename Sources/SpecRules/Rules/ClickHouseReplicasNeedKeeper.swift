@@ -20,7 +20,7 @@ struct ClickHouseReplicasNeedKeeper: Rule {
 
     func check(_ context: RuleContext) -> [Diagnostic] {
         context.system.stores.compactMap { store in
-            guard case .clickhouse(let clickhouse) = store.settings, clickhouse.replicas.value > 1, clickhouse.keeper == nil else { return nil }
+            guard let clickhouse = store.settings as? ClickHouseSettings, clickhouse.replicas.value > 1, clickhouse.keeper == nil else { return nil }
             return context.finding("'\(store.name.value)' has \(clickhouse.replicas.value) replicas per shard but no Keeper to coordinate them",
                                    about: store.name.value, at: clickhouse.replicas.location)
         }

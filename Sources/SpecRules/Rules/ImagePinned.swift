@@ -31,9 +31,7 @@ struct ImagePinned: Rule {
         }
         for store in context.system.stores {
             images.append((store.name.value, store.image))
-            if case .clickhouse(let clickhouse) = store.settings, let keeper = clickhouse.keeper {
-                images.append((Topology.keeper(store.name.value), keeper.image))
-            }
+            images += store.roles.compactMap { role in role.image.map { (role.name, $0) } }
         }
         var seen = Set<SourceLocation>()
         return images.compactMap { owner, image in

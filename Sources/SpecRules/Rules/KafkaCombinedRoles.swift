@@ -22,7 +22,7 @@ struct KafkaCombinedRoles: Rule {
     func check(_ context: RuleContext) -> [Diagnostic] {
         guard !context.isDevelopment else { return [] }
         return context.system.stores.compactMap { store in
-            guard case .kafka(let kafka) = store.settings, let combined = kafka.combined else { return nil }
+            guard let kafka = store.settings as? KafkaSettings, let combined = kafka.combined else { return nil }
             return context.finding("'\(store.name.value)' runs brokers and controllers in the same pods; this is not supported outside dev",
                                    about: store.name.value, at: combined.location)
         }

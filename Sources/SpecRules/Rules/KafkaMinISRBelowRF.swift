@@ -22,7 +22,7 @@ struct KafkaMinISRBelowRF: Rule {
 
     func check(_ context: RuleContext) -> [Diagnostic] {
         context.system.stores.compactMap { store in
-            guard case .kafka(let kafka) = store.settings else { return nil }
+            guard let kafka = store.settings as? KafkaSettings else { return nil }
             let rf = kafka.replicationFactor.value, isr = kafka.minInSyncReplicas.value
             guard isr >= rf else { return nil }
             return context.finding("min.insync.replicas \(isr) with replication factor \(rf): one broker down stops acks=all writes",

@@ -21,7 +21,7 @@ struct KafkaReplicationWithinBrokers: Rule {
 
     func check(_ context: RuleContext) -> [Diagnostic] {
         context.system.stores.flatMap { store -> [Diagnostic] in
-            guard case .kafka(let kafka) = store.settings else { return [] }
+            guard let kafka = store.settings as? KafkaSettings else { return [] }
             let brokers = kafka.brokerCount
             let factors = [("replication factor", kafka.replicationFactor), ("offsets topic replication factor", kafka.offsetsReplicationFactor),
                            ("transaction log replication factor", kafka.transactionReplicationFactor)]

@@ -20,7 +20,7 @@ struct PostgresReplicasNeedHA: Rule {
 
     func check(_ context: RuleContext) -> [Diagnostic] {
         context.system.stores.compactMap { store in
-            guard case .postgres(let postgres) = store.settings, postgres.mode.value == .single, postgres.instances.value > 1 else { return nil }
+            guard let postgres = store.settings as? PostgresSettings, postgres.mode.value == .single, postgres.instances.value > 1 else { return nil }
             return context.finding("'\(store.name.value)' runs \(postgres.instances.value) independent PostgreSQL primaries: plain StatefulSet pods do not replicate",
                                    about: store.name.value, at: postgres.instances.location)
         }

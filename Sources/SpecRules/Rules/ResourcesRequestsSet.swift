@@ -31,12 +31,8 @@ struct ResourcesRequestsSet: Rule {
                                             at: resources?.location ?? location))
         }
         for (workload, _) in context.workloads { judge(workload.name.value, workload.container.resources, at: workload.name.location) }
-        for store in context.system.stores where !Self.isExternal(store) { judge(store.name.value, store.resources, at: store.name.location) }
+        // A store whose roles are all outside the cluster (an external database) runs no pods to size.
+        for store in context.system.stores where !store.roles.isEmpty { judge(store.name.value, store.resources, at: store.name.location) }
         return findings
-    }
-
-    static func isExternal(_ store: StoreSpec) -> Bool {
-        if case .postgres(let postgres) = store.settings { return postgres.mode.value == .external }
-        return false
     }
 }

@@ -52,15 +52,8 @@ struct SecretDeclared: Rule {
         for store in context.system.stores {
             let owner = store.name.value, namespace = store.namespace.value
             if case .secret(let secret) = store.tls?.source { judge(owner, namespace: namespace, secret: secret, key: nil) }
-            switch store.settings {
-            case .postgres(let postgres):
-                if let secret = postgres.credentialsSecret {
-                    judge(owner, namespace: namespace, secret: secret, key: Located("password", at: secret.location))
-                }
-                if let external = postgres.external { judge(owner, namespace: namespace, secret: external.secret, key: nil) }
-            case .clickhouse(let clickhouse):
-                if let secret = clickhouse.credentialsSecret { judge(owner, namespace: namespace, secret: secret, key: nil) }
-            default: break
+            for reference in store.settings.secretReferences(of: store) {
+                judge(owner, namespace: namespace, secret: reference.secret, key: reference.key)
             }
         }
         for stateful in context.system.statefulServices {

@@ -63,11 +63,9 @@ struct SecretNotInline: Rule {
             }
         }
         for store in context.system.stores {
-            guard case .vault(let vault) = store.settings, let seal = vault.seal else { continue }
-            for entry in seal.config where Self.looksSecret(entry.key.value) || (entry.key.value.hasSuffix("_key") && entry.key.value != "kms_key_id") {
-                findings.append(context.finding("seal setting '\(entry.key.value)' of '\(store.name.value)' is a credential in the spec",
-                                                about: store.name.value, at: entry.value.location,
-                                                fix: "Give the Vault pods a cloud identity (workload identity, IRSA) instead of static keys."))
+            for setting in store.settings.verbatimSettings(of: store) where Self.looksSecret(setting.entry.key.value) || setting.isCredential {
+                findings.append(context.finding("\(setting.kind) '\(setting.entry.key.value)' of '\(store.name.value)' is a credential in the spec",
+                                                about: store.name.value, at: setting.entry.value.location, fix: setting.fix))
             }
         }
         return findings.uniqued()

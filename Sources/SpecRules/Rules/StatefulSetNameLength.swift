@@ -23,8 +23,8 @@ struct StatefulSetNameLength: Rule {
         var names: [(String, String, SourceLocation)] = context.system.statefulServices.map { ($0.name.value, $0.name.value, $0.name.location) }
         for store in context.system.stores {
             names += store.quorumGroups.map { ($0.statefulSet, store.name.value, store.name.location) }
-            if case .clickhouse(let clickhouse) = store.settings {
-                names += (1...max(1, clickhouse.shards.value)).map { (Topology.clickhouseShard(store.name.value, $0), store.name.value, store.name.location) }
+            if let clickhouse = store.settings as? ClickHouseSettings {
+                names += (1...max(1, clickhouse.shards.value)).map { (ClickHouseSettings.shard(store.name.value, $0), store.name.value, store.name.location) }
             }
         }
         return names.compactMap { statefulSet, owner, location in

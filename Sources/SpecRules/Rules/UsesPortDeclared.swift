@@ -45,7 +45,7 @@ struct UsesPortDeclared: Rule {
         if let workload = (system.services.map(\.workload) + system.statefulServices.map(\.workload)).first(where: { $0.name.value == target }) {
             return workload.container.ports.map(\.name.value)
         }
-        if let store = system.stores.first(where: { $0.name.value == target }) { return Topology.clientPorts(of: store).map(\.name) }
+        if let store = system.stores.first(where: { $0.name.value == target }) { return store.clientPorts.map(\.name) }
         if let external = system.external.first(where: { $0.name.value == target }) { return external.ports.map(\.name.value) }
         return nil
     }

@@ -19,7 +19,7 @@ struct VaultAutoUnseal: Rule {
 
     func check(_ context: RuleContext) -> [Diagnostic] {
         context.system.stores.compactMap { store in
-            guard case .vault(let vault) = store.settings, vault.seal == nil else { return nil }
+            guard let vault = store.settings as? VaultSettings, vault.seal == nil else { return nil }
             return context.finding("'\(store.name.value)' uses the Shamir seal: every restarted pod stays sealed until unsealed by hand",
                                    about: store.name.value, at: store.name.location)
         }

@@ -20,7 +20,7 @@ struct VaultTLS: Rule {
 
     func check(_ context: RuleContext) -> [Diagnostic] {
         context.system.stores.compactMap { store in
-            guard case .vault = store.settings, store.tls == nil else { return nil }
+            guard store.settings is VaultSettings, store.tls == nil else { return nil }
             return context.finding("'\(store.name.value)' serves its API without TLS", about: store.name.value, at: store.name.location)
         }
     }

@@ -1,5 +1,9 @@
 import SpecModel
 
+extension PostgresSettings: EngineEmitting {
+    func resources(of store: StoreSpec, kit: StatefulToolkit) -> [Resource] { PostgresEmitter(kit: kit).resources(store, self) }
+}
+
 /// PostgreSQL: a single StatefulSet pod of the official image, a CloudNativePG `Cluster` for
 /// replicated HA, or nothing at all for an external database (only its Secret is referenced).
 struct PostgresEmitter {
@@ -38,14 +42,15 @@ struct PostgresEmitter {
             readiness: StatefulToolkit.probe(.exec(command: ready), period: 5, timeout: 5, failures: 3, at: at),
             startup: StatefulToolkit.probe(.exec(command: ready), period: 5, timeout: 5, failures: 60, at: at),
             location: at)
-        let ports = [("postgres", StorePorts.postgres)]
+        let ports = [PostgresSettings.port]
         let container = kit.container(store: store, ports: ports, env: env, volumes: volumes, health: health)
         // Fast shutdown checkpoints first; give it time before the kubelet kills it.
         let workload = kit.workload(store: store, statefulSet: name, container: container, grace: 120)
-        let labels = kit.labels(store: store, name: name, component: "postgres")
+        let role = PostgresSettings.server
+        let labels = kit.labels(store: store, name: name, component: role.component)
         let selector = Labels.selector(workload: name, system: kit.systemName)
         var resources = kit.identity(store: store)
-        resources.append(kit.statefulSet(workload, replicas: postgres.instances.value, serviceName: headless, component: "postgres",
+        resources.append(kit.statefulSet(workload, replicas: postgres.instances.value, serviceName: headless, component: role.component,
                                          containerName: "postgres", origin: postgres.instances.location))
         resources.append(kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: true, origin: at))
         resources.append(kit.service(name: name, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: false, origin: at))
@@ -56,7 +61,8 @@ struct PostgresEmitter {
         return resources
     }
 
-    /// A CloudNativePG Cluster: the operator runs streaming replication, failover, the `-rw`/`-ro`
+    /// Labels the operator puts on everything it creates: the system label and, in a meshed namespace
+    /// clusterspec does not create, the sidecar request.
     private func inheritedLabels(_ store: StoreSpec) -> [(String, String)] {
         var labels = [(Labels.partOf, kit.systemName)]
         if kit.system.podsRequestSidecar(in: store.namespace.value), !store.labels.contains(where: { $0.key.value == Labels.sidecarInjection }) {
@@ -65,11 +71,12 @@ struct PostgresEmitter {
         return labels
     }
 
+    /// A CloudNativePG Cluster: the operator runs streaming replication, failover, the `-rw`/`-ro`
     /// Services, the PodDisruptionBudget and the `<name>-app` credentials Secret.
     private func cloudnativePG(_ store: StoreSpec, _ postgres: PostgresSettings) -> [Resource] {
-        let name = store.name.value, namespace = store.namespace.value, at = store.name.location
-        let image = store.image.isDefault || store.image.value.hasPrefix("postgres:")
-            ? "ghcr.io/cloudnative-pg/postgresql:\(store.image.value.split(separator: ":").last.map(String.init) ?? "17")"
+        let name = store.name.value, namespace = store.namespace.value
+        let image = store.image.isDefault || store.image.value.hasPrefix("\(PostgresSettings.defaults.repository):")
+            ? "ghcr.io/cloudnative-pg/postgresql:\(store.image.value.split(separator: ":").last.map(String.init) ?? PostgresSettings.defaults.version)"
             : store.image.value
         var affinity: [ManifestValue.Entry] = [
             .init("enablePodAntiAffinity", .bool(store.placement.hosts.value != .none)),
@@ -86,7 +93,7 @@ struct PostgresEmitter {
         }
         return [Resource(
             apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster",
-            metadata: ObjectMeta(name: name, namespace: namespace, labels: kit.labels(store: store, name: name, component: "postgres")),
+            metadata: ObjectMeta(name: name, namespace: namespace, labels: kit.labels(store: store, name: name, component: PostgresSettings.server.component)),
             origin: postgres.mode.location,
             fields: ["spec": [
                 "instances": .int(postgres.instances.value),
@@ -105,7 +112,7 @@ struct PostgresEmitter {
                     "maxSkew": 1,
                     "topologyKey": "topology.kubernetes.io/zone",
                     "whenUnsatisfiable": store.placement.zones.value == .required ? "DoNotSchedule" : "ScheduleAnyway",
-                    "labelSelector": ["matchLabels": .map([.init(Topology.cnpgClusterLabel, .string(name))])],
+                    "labelSelector": ["matchLabels": .map([.init(PostgresSettings.clusterLabel, .string(name))])],
                 ]],
             ]])]
     }

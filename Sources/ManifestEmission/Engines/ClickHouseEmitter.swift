@@ -1,5 +1,9 @@
 import SpecModel
 
+extension ClickHouseSettings: EngineEmitting {
+    func resources(of store: StoreSpec, kit: StatefulToolkit) -> [Resource] { ClickHouseEmitter(kit: kit).resources(store, self) }
+}
+
 /// ClickHouse: one StatefulSet per shard with `replicas` pods, and ClickHouse Keeper for
 /// replication. Every server gets the same `remote_servers` and `zookeeper` configuration; the
 /// `{shard}` and `{replica}` macros come from each pod's environment.
@@ -21,9 +25,9 @@ struct ClickHouseEmitter {
     // MARK: Keeper
 
     private func keeperResources(_ store: StoreSpec, _ keeper: KeeperSettings) -> [Resource] {
-        let name = Topology.keeper(store.name.value), namespace = store.namespace.value, at = keeper.location
+        let name = ClickHouseSettings.keeper(store.name.value), namespace = store.namespace.value, at = keeper.location
         let headless = Topology.headless(name)
-        let configName = "\(name)-config"
+        let configName = Topology.configMap(name)
         let config = Self.keeperConfiguration(store: store, keeper: keeper, domain: kit.domain)
         let env = [StatefulToolkit.fieldEnv("POD_NAME", "metadata.name", at: at)]
         let volumes = [
@@ -32,25 +36,26 @@ struct ClickHouseEmitter {
         ]
         let health = HealthSpec(
             // /ready answers 200 only when this node is part of a working quorum (ruok/imok does not prove that).
-            liveness: StatefulToolkit.probe(.tcp(port: StatefulToolkit.port("client", at: at)), initialDelay: 30, period: 10, timeout: 5, failures: 6, at: at),
-            readiness: StatefulToolkit.probe(.http(path: Located("/ready", at: at), port: StatefulToolkit.port("http", at: at)),
+            liveness: StatefulToolkit.probe(.tcp(port: StatefulToolkit.port(ClickHouseSettings.keeperClientPort.name, at: at)), initialDelay: 30, period: 10, timeout: 5, failures: 6, at: at),
+            readiness: StatefulToolkit.probe(.http(path: Located("/ready", at: at), port: StatefulToolkit.port(ClickHouseSettings.keeperHTTPPort.name, at: at)),
                                              period: 5, timeout: 3, failures: 3, at: at),
             startup: nil, location: at)
-        let ports = [("client", StorePorts.keeperClient), ("raft", StorePorts.keeperRaft), ("http", StorePorts.keeperHTTP)]
+        let ports = [ClickHouseSettings.keeperClientPort, ClickHouseSettings.keeperRaftPort, ClickHouseSettings.keeperHTTPPort]
         // server_id is this pod's ordinal + 1 (Keeper ids are positive), read by the config's from_env.
         let command = ["/bin/sh", "-ec", "export KEEPER_SERVER_ID=$((${POD_NAME##*-} + 1))\nexec clickhouse-keeper --config-file=/etc/clickhouse-keeper/\(Self.keeperConfigFile)"]
         let container = kit.container(store: store, image: keeper.image, command: command, ports: ports, env: env, volumes: volumes,
                                       health: health, resources: .some(keeper.resources ?? store.resources))
         let workload = kit.workload(store: store, statefulSet: name, container: container)
-        let labels = kit.labels(store: store, name: name, component: "clickhouse-keeper")
+        let component = ClickHouseSettings.keeperNode.component
+        let labels = kit.labels(store: store, name: name, component: component)
         let selector = Labels.selector(workload: name, system: kit.systemName)
         var resources = [
             Resource(apiVersion: "v1", kind: "ConfigMap", metadata: ObjectMeta(name: configName, namespace: namespace, labels: labels),
                      origin: at, fields: ["data": [Self.keeperConfigFile: .string(config)]]),
-            kit.statefulSet(workload, replicas: keeper.members.value, serviceName: headless, component: "clickhouse-keeper",
+            kit.statefulSet(workload, replicas: keeper.members.value, serviceName: headless, component: component,
                             containerName: "keeper", extraAnnotations: [("clusterspec.io/config-hash", StableHash.hex(config))], origin: at),
             kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: true, origin: at),
-            kit.service(name: name, namespace: namespace, labels: labels, selector: selector, ports: [("client", StorePorts.keeperClient)],
+            kit.service(name: name, namespace: namespace, labels: labels, selector: selector, ports: [ClickHouseSettings.keeperClientPort],
                         headless: false, origin: at),
         ]
         if let budget = StatefulToolkit.quorumBudget(members: keeper.members.value, explicit: nil) {
@@ -61,7 +66,7 @@ struct ClickHouseEmitter {
     }
 
     static func keeperConfiguration(store: StoreSpec, keeper: KeeperSettings, domain: String) -> String {
-        let name = Topology.keeper(store.name.value), namespace = store.namespace.value
+        let name = ClickHouseSettings.keeper(store.name.value), namespace = store.namespace.value
         var lines = [
             "<clickhouse>",
             "    <listen_host>0.0.0.0</listen_host>",
@@ -70,12 +75,12 @@ struct ClickHouseEmitter {
             "        <console>true</console>",
             "    </logger>",
             "    <keeper_server>",
-            "        <tcp_port>\(StorePorts.keeperClient)</tcp_port>",
+            "        <tcp_port>\(ClickHouseSettings.keeperClientPort.number)</tcp_port>",
             "        <server_id from_env=\"KEEPER_SERVER_ID\"/>",
             "        <log_storage_path>/var/lib/clickhouse-keeper/coordination/log</log_storage_path>",
             "        <snapshot_storage_path>/var/lib/clickhouse-keeper/coordination/snapshots</snapshot_storage_path>",
             "        <http_control>",
-            "            <port>\(StorePorts.keeperHTTP)</port>",
+            "            <port>\(ClickHouseSettings.keeperHTTPPort.number)</port>",
             "            <readiness>",
             "                <endpoint>/ready</endpoint>",
             "            </readiness>",
@@ -87,7 +92,7 @@ struct ClickHouseEmitter {
                 "            <server>",
                 "                <id>\(index + 1)</id>",
                 "                <hostname>\(Topology.podFQDN(name, index, namespace: namespace, domain: domain))</hostname>",
-                "                <port>\(StorePorts.keeperRaft)</port>",
+                "                <port>\(ClickHouseSettings.keeperRaftPort.number)</port>",
                 "            </server>",
             ]
         }
@@ -100,20 +105,22 @@ struct ClickHouseEmitter {
     private func serverResources(_ store: StoreSpec, _ clickhouse: ClickHouseSettings) -> [Resource] {
         let name = store.name.value, namespace = store.namespace.value, at = store.name.location
         let headless = Topology.headless(name)
-        let configName = "\(name)-config"
+        let configName = Topology.configMap(name)
         let config = Self.serverConfiguration(store: store, clickhouse: clickhouse, domain: kit.domain)
-        let serverSelector = Topology.clickhouseServerSelector(name, system: kit.systemName).map { ($0.key, $0.value) }
-        let labels = kit.labels(store: store, name: name, component: "clickhouse")
-        let ports = [("http", StorePorts.clickhouseHTTP), ("tcp", StorePorts.clickhouseTCP), ("interserver", StorePorts.clickhouseInterserver)]
+        let servers = clickhouse.roles(named: name).filter { $0.kind == ClickHouseSettings.server }
+        let serverSelector = servers.flatMap { $0.selector(system: kit.systemName) }.map { ($0.key, $0.value) }
+        let component = ClickHouseSettings.server.component
+        let labels = kit.labels(store: store, name: name, component: component)
+        let ports = servers.flatMap(\.ports)
         var resources = [
             Resource(apiVersion: "v1", kind: "ConfigMap", metadata: ObjectMeta(name: configName, namespace: namespace, labels: labels),
                      origin: at, fields: ["data": [Self.configFile: .string(config)]]),
             kit.service(name: headless, namespace: namespace, labels: labels, selector: serverSelector, ports: ports, headless: true, origin: at),
             kit.service(name: name, namespace: namespace, labels: labels, selector: serverSelector,
-                        ports: [("http", StorePorts.clickhouseHTTP), ("tcp", StorePorts.clickhouseTCP)], headless: false, origin: at),
+                        ports: [ClickHouseSettings.httpPort, ClickHouseSettings.tcpPort], headless: false, origin: at),
         ]
         for shard in 1...clickhouse.shards.value {
-            let statefulSet = Topology.clickhouseShard(name, shard)
+            let statefulSet = ClickHouseSettings.shard(name, shard)
             var env = [
                 StatefulToolkit.fieldEnv("POD_NAME", "metadata.name", at: at),
                 StatefulToolkit.env("CLICKHOUSE_SHARD", String(shard), at: at),
@@ -129,7 +136,7 @@ struct ClickHouseEmitter {
                 StatefulToolkit.volume("config", .configMap(Located(configName, at: at)), at: "/etc/clickhouse-server/config.d/\(Self.configFile)",
                                        readOnly: true, subPath: Self.configFile, location: at),
             ]
-            let ping = Located("/ping", at: at), http = StatefulToolkit.port("http", at: at)
+            let ping = Located("/ping", at: at), http = StatefulToolkit.port(ClickHouseSettings.httpPort.name, at: at)
             let health = HealthSpec(
                 liveness: StatefulToolkit.probe(.http(path: ping, port: http), initialDelay: 30, period: 10, timeout: 5, failures: 6, at: at),
                 readiness: StatefulToolkit.probe(.http(path: ping, port: http), period: 5, timeout: 3, failures: 3, at: at),
@@ -138,7 +145,7 @@ struct ClickHouseEmitter {
             let container = kit.container(store: store, ports: ports, env: env, volumes: volumes, health: health)
             let workload = kit.workload(store: store, statefulSet: statefulSet, container: container)
             let shardSelector = Labels.selector(workload: statefulSet, system: kit.systemName)
-            resources.append(kit.statefulSet(workload, replicas: clickhouse.replicas.value, serviceName: headless, component: "clickhouse",
+            resources.append(kit.statefulSet(workload, replicas: clickhouse.replicas.value, serviceName: headless, component: component,
                                              containerName: "clickhouse", selector: nil,
                                              extraAnnotations: [("clusterspec.io/config-hash", StableHash.hex(config))],
                                              origin: clickhouse.shards.location))
@@ -146,7 +153,7 @@ struct ClickHouseEmitter {
             let budget = store.pdb.map { $0.budget?.value } ?? (clickhouse.replicas.value > 1 ? .maxUnavailable(.count(1)) : nil)
             if let budget {
                 resources.append(kit.disruptionBudget(name: statefulSet, namespace: namespace,
-                                                      labels: kit.labels(store: store, name: statefulSet, component: "clickhouse"),
+                                                      labels: kit.labels(store: store, name: statefulSet, component: component),
                                                       selector: shardSelector, budget: budget, origin: clickhouse.replicas.location))
             }
         }
@@ -159,7 +166,7 @@ struct ClickHouseEmitter {
         var lines = [
             "<clickhouse>",
             "    <listen_host>0.0.0.0</listen_host>",
-            "    <interserver_http_port>\(StorePorts.clickhouseInterserver)</interserver_http_port>",
+            "    <interserver_http_port>\(ClickHouseSettings.interserverPort.number)</interserver_http_port>",
             "    <interserver_http_host from_env=\"CLICKHOUSE_INTERSERVER_HOST\"/>",
             "    <macros>",
             "        <cluster>\(name)</cluster>",
@@ -170,14 +177,14 @@ struct ClickHouseEmitter {
             "        <\(name)>",
         ]
         for shard in 1...clickhouse.shards.value {
-            let statefulSet = Topology.clickhouseShard(name, shard)
+            let statefulSet = ClickHouseSettings.shard(name, shard)
             lines.append("            <shard>")
             lines.append("                <internal_replication>\(clickhouse.replicas.value > 1)</internal_replication>")
             for replica in 0..<clickhouse.replicas.value {
                 lines += [
                     "                <replica>",
                     "                    <host>\(Topology.podFQDN(statefulSet, replica, headless: headless, namespace: namespace, domain: domain))</host>",
-                    "                    <port>\(StorePorts.clickhouseTCP)</port>",
+                    "                    <port>\(ClickHouseSettings.tcpPort.number)</port>",
                     "                </replica>",
                 ]
             }
@@ -185,13 +192,13 @@ struct ClickHouseEmitter {
         }
         lines += ["        </\(name)>", "    </remote_servers>"]
         if let keeper = clickhouse.keeper {
-            let keeperName = Topology.keeper(name)
+            let keeperName = ClickHouseSettings.keeper(name)
             lines.append("    <zookeeper>")
             for index in 0..<keeper.members.value {
                 lines += [
                     "        <node>",
                     "            <host>\(Topology.podFQDN(keeperName, index, namespace: namespace, domain: domain))</host>",
-                    "            <port>\(StorePorts.keeperClient)</port>",
+                    "            <port>\(ClickHouseSettings.keeperClientPort.number)</port>",
                     "        </node>",
                 ]
             }

@@ -1,5 +1,31 @@
 import SpecModel
 
+extension VaultSettings: EngineEmitting {
+    func resources(of store: StoreSpec, kit: StatefulToolkit) -> [Resource] { VaultEmitter(kit: kit).resources(store, self) }
+}
+
+/// Secrets synced from Vault by the Vault Secrets Operator.
+extension VaultSecretSource: SecretSyncEmitting {
+    /// A `VaultStaticSecret` whose destination is the spec's Secret, restarting the workloads that
+    /// read it when its content changes.
+    func resources(for secret: SecretRefSpec, system: SystemSpec) -> [Resource] {
+        let readers = SecretReaders.readers(of: secret.name.value, in: secret.namespace.value, system: system)
+        return [Resource(
+            apiVersion: "secrets.hashicorp.com/v1beta1", kind: "VaultStaticSecret",
+            metadata: ObjectMeta(name: secret.name.value, namespace: secret.namespace.value, labels: Labels.system(system.name.value)),
+            origin: location,
+            fields: ["spec": [
+                "vaultAuthRef": .optional(authRef?.value),
+                "type": .string(type.value.rawValue),
+                "mount": .string(mount.value),
+                "path": .string(path.value),
+                "refreshAfter": .optional(refreshAfter?.value),
+                "destination": ["name": .string(secret.name.value), "create": true],
+                "rolloutRestartTargets": .nonEmpty(readers.map { ["kind": .string($0.kind), "name": .string($0.name)] }),
+            ]])]
+    }
+}
+
 /// Vault with integrated Raft storage: one `retry_join` per member inside the `storage "raft"`
 /// stanza, `disable_mlock`, Kubernetes service registration for the `vault-active` Service, and
 /// `OnDelete` updates (each pod is restarted and unsealed deliberately).
@@ -14,10 +40,11 @@ struct VaultEmitter {
         let name = store.name.value, namespace = store.namespace.value, at = store.name.location
         let headless = Topology.headless(name)
         let tlsSecret = kit.tlsSecret(for: store.tls, owner: name)
-        let scheme = tlsSecret == nil ? "http" : "https"
-        let labels = kit.labels(store: store, name: name, component: "vault")
+        let scheme = VaultSettings.scheme(store)
+        let role = VaultSettings.members
+        let labels = kit.labels(store: store, name: name, component: role.component)
         let selector = Labels.selector(workload: name, system: kit.systemName)
-        let configName = "\(name)-config"
+        let configName = Topology.configMap(name)
         let config = Self.configuration(store: store, vault: vault, domain: kit.domain, tls: tlsSecret != nil)
 
         let selfHost = Topology.selfFQDN(name, namespace: namespace, domain: kit.domain)
@@ -26,11 +53,11 @@ struct VaultEmitter {
             StatefulToolkit.fieldEnv("POD_NAMESPACE", "metadata.namespace", at: at),
             // Per-pod settings through Vault's documented overrides keep the config file identical in every pod.
             StatefulToolkit.env("VAULT_RAFT_NODE_ID", "$(POD_NAME)", at: at),
-            StatefulToolkit.env("VAULT_API_ADDR", "\(scheme)://\(selfHost):\(StorePorts.vaultAPI)", at: at),
-            StatefulToolkit.env("VAULT_CLUSTER_ADDR", "https://\(selfHost):\(StorePorts.vaultCluster)", at: at),
+            StatefulToolkit.env("VAULT_API_ADDR", "\(scheme)://\(selfHost):\(VaultSettings.apiPort.number)", at: at),
+            StatefulToolkit.env("VAULT_CLUSTER_ADDR", "https://\(selfHost):\(VaultSettings.clusterPort.number)", at: at),
             StatefulToolkit.env("VAULT_K8S_POD_NAME", "$(POD_NAME)", at: at),
             StatefulToolkit.env("VAULT_K8S_NAMESPACE", "$(POD_NAMESPACE)", at: at),
-            StatefulToolkit.env("VAULT_ADDR", "\(scheme)://127.0.0.1:\(StorePorts.vaultAPI)", at: at),
+            StatefulToolkit.env("VAULT_ADDR", "\(scheme)://127.0.0.1:\(VaultSettings.apiPort.number)", at: at),
             // Running as non-root with a read-only root: the entrypoint must not chown or setcap.
             StatefulToolkit.env("SKIP_CHOWN", "true", at: at),
             StatefulToolkit.env("SKIP_SETCAP", "true", at: at),
@@ -43,7 +70,7 @@ struct VaultEmitter {
             env.append(StatefulToolkit.env("VAULT_CACERT", "\(Self.tlsDirectory)/ca.crt", at: at))
             volumes.append(StatefulToolkit.volume("tls", .secret(Located(tlsSecret, at: at)), at: Self.tlsDirectory, readOnly: true, location: at))
         }
-        let api = StatefulToolkit.port("api", at: at)
+        let api = StatefulToolkit.port(VaultSettings.apiPort.name, at: at)
         let probeScheme: ProbeScheme = tlsSecret == nil ? .http : .https
         let health = HealthSpec(
             // Alive even when sealed or uninitialised; ready only when unsealed (active or standby).
@@ -52,7 +79,7 @@ struct VaultEmitter {
             readiness: StatefulToolkit.probe(.http(path: Located("/v1/sys/health?standbyok=true", at: at), port: api),
                                              scheme: probeScheme, period: 5, timeout: 3, failures: 2, at: at),
             startup: nil, location: at)
-        let ports = [("api", StorePorts.vaultAPI), ("cluster", StorePorts.vaultCluster)]
+        let ports = vault.roles(named: name).flatMap(\.ports)
         let container = kit.container(store: store, args: ["server"], ports: ports, env: env, volumes: volumes, health: health)
         let workload = kit.workload(store: store, statefulSet: name, container: container, automountToken: true)
 
@@ -62,22 +89,22 @@ struct VaultEmitter {
         resources.append(Resource(apiVersion: "v1", kind: "ConfigMap",
                                   metadata: ObjectMeta(name: configName, namespace: namespace, labels: labels), origin: at,
                                   fields: ["data": ["vault.hcl": .string(config)]]))
-        resources.append(kit.statefulSet(workload, replicas: vault.members.value, serviceName: headless, component: "vault",
+        resources.append(kit.statefulSet(workload, replicas: vault.members.value, serviceName: headless, component: role.component,
                                          containerName: "vault", onDelete: true,
                                          extraAnnotations: [("clusterspec.io/config-hash", StableHash.hex(config))], origin: at))
         resources.append(kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: true, origin: at))
         resources.append(kit.service(name: name, namespace: namespace, labels: labels, selector: selector,
-                                     ports: [("api", StorePorts.vaultAPI)], headless: false, origin: at))
-        resources.append(kit.service(name: "\(name)-active", namespace: namespace, labels: labels,
-                                     selector: selector + [("vault-active", "true")], ports: [("api", StorePorts.vaultAPI)],
+                                     ports: [VaultSettings.apiPort], headless: false, origin: at))
+        resources.append(kit.service(name: VaultSettings.activeService(name), namespace: namespace, labels: labels,
+                                     selector: selector + [("vault-active", "true")], ports: [VaultSettings.apiPort],
                                      headless: false, origin: at))
         if let budget = StatefulToolkit.quorumBudget(members: vault.members.value, explicit: store.pdb) {
             resources.append(kit.disruptionBudget(name: name, namespace: namespace, labels: labels, selector: selector,
                                                   budget: budget, origin: store.pdb?.budget?.location ?? vault.members.location))
         }
         if case .issuer(let issuer, let kind) = store.tls?.source {
-            resources.append(kit.certificate(name: "\(name)-tls", namespace: namespace, labels: labels, issuer: issuer.value,
-                                             kind: kind.value, headless: [headless], clients: [name, "\(name)-active"],
+            resources.append(kit.certificate(name: Topology.tlsSecret(name), namespace: namespace, labels: labels, issuer: issuer.value,
+                                             kind: kind.value, headless: [headless], clients: [name, VaultSettings.activeService(name)],
                                              origin: store.tls?.location ?? at))
         }
         return resources
@@ -92,8 +119,8 @@ struct VaultEmitter {
             "disable_mlock = true",
             "",
             "listener \"tcp\" {",
-            "  address = \"[::]:\(StorePorts.vaultAPI)\"",
-            "  cluster_address = \"[::]:\(StorePorts.vaultCluster)\"",
+            "  address = \"[::]:\(VaultSettings.apiPort.number)\"",
+            "  cluster_address = \"[::]:\(VaultSettings.clusterPort.number)\"",
         ]
         if tls {
             lines += ["  tls_cert_file = \"\(tlsDirectory)/tls.crt\"", "  tls_key_file = \"\(tlsDirectory)/tls.key\""]
@@ -103,7 +130,7 @@ struct VaultEmitter {
         lines += ["}", "", "storage \"raft\" {", "  path = \"\(dataDirectory)\""]
         for index in 0..<vault.members.value {
             lines.append("  retry_join {")
-            lines.append("    leader_api_addr = \"\(scheme)://\(Topology.podFQDN(name, index, namespace: namespace, domain: domain)):\(StorePorts.vaultAPI)\"")
+            lines.append("    leader_api_addr = \"\(scheme)://\(Topology.podFQDN(name, index, namespace: namespace, domain: domain)):\(VaultSettings.apiPort.number)\"")
             if tls { lines.append("    leader_ca_cert_file = \"\(tlsDirectory)/ca.crt\"") }
             lines.append("  }")
         }

@@ -1,6 +1,10 @@
 import SpecModel
 import Crypto
 
+extension KafkaSettings: EngineEmitting {
+    func resources(of store: StoreSpec, kit: StatefulToolkit) -> [Resource] { KafkaEmitter(kit: kit).resources(store, self) }
+}
+
 /// Kafka in KRaft mode. Controllers take node ids 0…c−1, brokers 100…; every node gets the same
 /// `controller.quorum.voters` list and the same cluster id, kept in an immutable Secret.
 struct KafkaEmitter {
@@ -8,8 +12,17 @@ struct KafkaEmitter {
 
     static let dataDirectory = "/var/lib/kafka/data"
 
+    /// What a node of each of the description's roles runs.
     private enum Role {
         case controller, broker, combined
+
+        init(_ kind: RoleKind) {
+            switch kind {
+            case KafkaSettings.controller: self = .controller
+            case KafkaSettings.broker: self = .broker
+            default: self = .combined
+            }
+        }
 
         var processRoles: String {
             switch self {
@@ -19,31 +32,18 @@ struct KafkaEmitter {
             }
         }
 
-        var component: String {
-            switch self {
-            case .controller: return "kafka-controller"
-            case .broker: return "kafka-broker"
-            case .combined: return "kafka"
-            }
-        }
-
-        var ports: [(String, Int)] {
-            switch self {
-            case .controller: return [("controller", StorePorts.kafkaController)]
-            case .broker: return [("client", StorePorts.kafkaClient), ("internal", StorePorts.kafkaInternal)]
-            case .combined:
-                return [("client", StorePorts.kafkaClient), ("internal", StorePorts.kafkaInternal), ("controller", StorePorts.kafkaController)]
-            }
-        }
+        /// Brokers count their node ids from `brokerIdBase`, disjoint from the voters' ids.
+        var idBase: Int { self == .broker ? KafkaSettings.brokerIdBase : 0 }
     }
 
     func resources(_ store: StoreSpec, _ kafka: KafkaSettings) -> [Resource] {
         let name = store.name.value, namespace = store.namespace.value, at = store.name.location
+        let labels = kit.labels(store: store, name: name, component: KafkaSettings.name)
         var resources = kit.identity(store: store)
-        let idSecret = "\(name)-cluster-id"
+        let idSecret = KafkaSettings.clusterIdSecret(name)
         resources.append(Resource(
             apiVersion: "v1", kind: "Secret",
-            metadata: ObjectMeta(name: idSecret, namespace: namespace, labels: kit.labels(store: store, name: name, component: "kafka")),
+            metadata: ObjectMeta(name: idSecret, namespace: namespace, labels: labels),
             origin: kafka.clusterId?.location ?? at,
             fields: [
                 // Immutable: the API server refuses any change, so a cluster id can never drift.
@@ -51,52 +51,33 @@ struct KafkaEmitter {
                 "type": "Opaque",
                 "stringData": ["cluster-id": .string(clusterId(store, kafka))],
             ]))
-        let voterSet: String, voterCount: Int
-        if let combined = kafka.combined {
-            voterSet = name
-            voterCount = combined.value
-        } else {
-            voterSet = Topology.kafkaControllers(name)
-            voterCount = kafka.controllers?.value ?? 0
-        }
-        let voters = (0..<voterCount).map {
-            "\($0)@\(Topology.podFQDN(voterSet, $0, namespace: namespace, domain: kit.domain)):\(StorePorts.kafkaController)"
+        let roles = kafka.roles(named: name)
+        let voterRole = roles.first { $0.kind.quorum != nil }
+        let voters = (0..<(voterRole?.replicas.value ?? 0)).map {
+            "\($0)@\(Topology.podFQDN(voterRole?.name ?? name, $0, namespace: namespace, domain: kit.domain)):\(KafkaSettings.controllerPort.number)"
         }.joined(separator: ",")
-
-        let brokerSet: String
-        if let combined = kafka.combined {
-            brokerSet = name
-            resources += roleResources(store, kafka, role: .combined, statefulSet: name, count: combined.value, idBase: 0,
-                                       voters: voters, idSecret: idSecret, countLocation: combined.location)
-        } else {
-            brokerSet = Topology.kafkaBrokers(name)
-            if let controllers = kafka.controllers {
-                resources += roleResources(store, kafka, role: .controller, statefulSet: voterSet, count: controllers.value, idBase: 0,
-                                           voters: voters, idSecret: idSecret, countLocation: controllers.location)
-            }
-            if let brokers = kafka.brokers {
-                resources += roleResources(store, kafka, role: .broker, statefulSet: brokerSet, count: brokers.value,
-                                           idBase: Topology.kafkaBrokerIdBase, voters: voters, idSecret: idSecret, countLocation: brokers.location)
-            }
+        for role in roles {
+            resources += roleResources(store, kafka, role: role, voters: voters, idSecret: idSecret)
         }
         // The bootstrap Service clients use: brokers' client listener.
-        resources.append(kit.service(name: name, namespace: namespace, labels: kit.labels(store: store, name: name, component: "kafka"),
+        let brokerSet = roles.first(where: \.servesClients)?.name ?? name
+        resources.append(kit.service(name: name, namespace: namespace, labels: labels,
                                      selector: Labels.selector(workload: brokerSet, system: kit.systemName),
-                                     ports: [("client", StorePorts.kafkaClient)], headless: false, origin: at))
+                                     ports: [KafkaSettings.clientPort], headless: false, origin: at))
         if case .issuer(let issuer, let kind) = store.tls?.source {
-            let headless = kafka.combined != nil ? [Topology.headless(name)]
-                : [Topology.headless(Topology.kafkaControllers(name)), Topology.headless(Topology.kafkaBrokers(name))]
-            resources.append(kit.certificate(name: "\(name)-tls", namespace: namespace, labels: kit.labels(store: store, name: name, component: "kafka"),
-                                             issuer: issuer.value, kind: kind.value, headless: headless, clients: [name],
+            resources.append(kit.certificate(name: Topology.tlsSecret(name), namespace: namespace, labels: labels,
+                                             issuer: issuer.value, kind: kind.value, headless: roles.map(\.headless), clients: [name],
                                              origin: store.tls?.location ?? at))
         }
         return resources
     }
 
-    private func roleResources(_ store: StoreSpec, _ kafka: KafkaSettings, role: Role, statefulSet: String, count: Int, idBase: Int,
-                               voters: String, idSecret: String, countLocation: SourceLocation) -> [Resource] {
+    private func roleResources(_ store: StoreSpec, _ kafka: KafkaSettings, role description: StoreRole, voters: String,
+                               idSecret: String) -> [Resource] {
         let namespace = store.namespace.value, at = store.name.location
-        let headless = Topology.headless(statefulSet)
+        let role = Role(description.kind), statefulSet = description.name, count = description.replicas.value
+        let countLocation = description.replicas.location
+        let headless = description.headless
         let tlsSecret = kit.tlsSecret(for: store.tls, owner: store.name.value)
         let protocolName = tlsSecret == nil ? "PLAINTEXT" : "SSL"
         let selfHost = Topology.selfFQDN(statefulSet, namespace: namespace, domain: kit.domain)
@@ -110,14 +91,14 @@ struct KafkaEmitter {
         ]
         switch role {
         case .controller:
-            env.append(StatefulToolkit.env("KAFKA_LISTENERS", "CONTROLLER://:\(StorePorts.kafkaController)", at: at))
+            env.append(StatefulToolkit.env("KAFKA_LISTENERS", "CONTROLLER://:\(KafkaSettings.controllerPort.number)", at: at))
         case .broker, .combined:
-            var listeners = "CLIENT://:\(StorePorts.kafkaClient),INTERNAL://:\(StorePorts.kafkaInternal)"
-            if role == .combined { listeners += ",CONTROLLER://:\(StorePorts.kafkaController)" }
+            var listeners = "CLIENT://:\(KafkaSettings.clientPort.number),INTERNAL://:\(KafkaSettings.internalPort.number)"
+            if role == .combined { listeners += ",CONTROLLER://:\(KafkaSettings.controllerPort.number)" }
             env += [
                 StatefulToolkit.env("KAFKA_LISTENERS", listeners, at: at),
                 StatefulToolkit.env("KAFKA_ADVERTISED_LISTENERS",
-                                    "CLIENT://\(selfHost):\(StorePorts.kafkaClient),INTERNAL://\(selfHost):\(StorePorts.kafkaInternal)", at: at),
+                                    "CLIENT://\(selfHost):\(KafkaSettings.clientPort.number),INTERNAL://\(selfHost):\(KafkaSettings.internalPort.number)", at: at),
                 StatefulToolkit.env("KAFKA_INTER_BROKER_LISTENER_NAME", "INTERNAL", at: at),
             ]
         }
@@ -143,7 +124,7 @@ struct KafkaEmitter {
                                       source: .literal(entry.value)))
             }
         }
-        var volumes = [StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at)]
+        let volumes = [StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at)]
         if let tlsSecret {
             // PEM key and chain inline (KIP-651): no keystore files to build.
             env += [
@@ -154,21 +135,23 @@ struct KafkaEmitter {
                 StatefulToolkit.secretEnv("KAFKA_SSL_TRUSTSTORE_CERTIFICATES", secret: tlsSecret, key: "ca.crt", at: at),
             ]
         }
-        let probePort = StatefulToolkit.port(role == .controller ? "controller" : "client", at: at)
+        let probePort = StatefulToolkit.port(role == .controller ? KafkaSettings.controllerPort.name : KafkaSettings.clientPort.name, at: at)
         let health = HealthSpec(
             liveness: StatefulToolkit.probe(.tcp(port: probePort), initialDelay: 30, period: 10, timeout: 5, failures: 6, at: at),
             readiness: StatefulToolkit.probe(.tcp(port: probePort), period: 10, timeout: 5, failures: 3, at: at),
             startup: StatefulToolkit.probe(.tcp(port: probePort), period: 5, timeout: 5, failures: 60, at: at),
             location: at)
         // The node id comes from the pod's ordinal (its name's suffix) plus the role's base.
-        let command = ["/bin/sh", "-ec", "export KAFKA_NODE_ID=$((\(idBase) + ${POD_NAME##*-}))\nexec /etc/kafka/docker/run"]
-        let container = kit.container(store: store, command: command, ports: role.ports, env: env, volumes: volumes, health: health)
+        let command = ["/bin/sh", "-ec", "export KAFKA_NODE_ID=$((\(role.idBase) + ${POD_NAME##*-}))\nexec /etc/kafka/docker/run"]
+        let container = kit.container(store: store, command: command, ports: description.ports, env: env, volumes: volumes, health: health)
         let workload = kit.workload(store: store, statefulSet: statefulSet, container: container)
-        let labels = kit.labels(store: store, name: statefulSet, component: role.component)
+        let component = description.kind.component
+        let labels = kit.labels(store: store, name: statefulSet, component: component)
         let selector = Labels.selector(workload: statefulSet, system: kit.systemName)
         var resources = [
-            kit.statefulSet(workload, replicas: count, serviceName: headless, component: role.component, containerName: "kafka", origin: countLocation),
-            kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: role.ports, headless: true, origin: countLocation),
+            kit.statefulSet(workload, replicas: count, serviceName: headless, component: component, containerName: "kafka", origin: countLocation),
+            kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: description.ports, headless: true,
+                        origin: countLocation),
         ]
         if let budget = budget(store, kafka, role: role, count: count) {
             resources.append(kit.disruptionBudget(name: statefulSet, namespace: namespace, labels: labels, selector: selector,

@@ -1,0 +1,102 @@
+/// Kafka in KRaft mode: separate controller and broker sets, or one combined set (dev only).
+public struct KafkaSettings: Sendable {
+    /// Controller quorum size (separate mode), nil in combined mode.
+    public var controllers: Located<Int>?
+    /// Broker count (separate mode), nil in combined mode.
+    public var brokers: Located<Int>?
+    /// Node count of combined broker+controller mode, nil in separate mode.
+    public var combined: Located<Int>?
+    /// Default replication factor of topics.
+    public var replicationFactor: Located<Int>
+    public var minInSyncReplicas: Located<Int>
+    public var offsetsReplicationFactor: Located<Int>
+    public var transactionReplicationFactor: Located<Int>
+    public var partitions: Located<Int>?
+    /// Further broker settings (`message.max.bytes: 1048576`), passed as `KAFKA_*` variables.
+    public var config: [KeyValue]
+    /// A fixed cluster id; derived from the system, namespace and store names when nil.
+    public var clusterId: Located<String>?
+
+    public init(controllers: Located<Int>?, brokers: Located<Int>?, combined: Located<Int>?, replicationFactor: Located<Int>,
+                minInSyncReplicas: Located<Int>, offsetsReplicationFactor: Located<Int>, transactionReplicationFactor: Located<Int>,
+                partitions: Located<Int>?, config: [KeyValue], clusterId: Located<String>?) {
+        self.controllers = controllers
+        self.brokers = brokers
+        self.combined = combined
+        self.replicationFactor = replicationFactor
+        self.minInSyncReplicas = minInSyncReplicas
+        self.offsetsReplicationFactor = offsetsReplicationFactor
+        self.transactionReplicationFactor = transactionReplicationFactor
+        self.partitions = partitions
+        self.config = config
+        self.clusterId = clusterId
+    }
+
+    /// Nodes that can host partition replicas.
+    public var brokerCount: Int { combined?.value ?? brokers?.value ?? 0 }
+    /// Nodes that vote in the controller quorum.
+    public var controllerCount: Int { combined?.value ?? controllers?.value ?? 0 }
+}
+
+extension KafkaSettings: StoreEngine {
+    public static let name = "kafka"
+    public static let defaults = EngineDefaults(repository: "apache/kafka", version: "3.9.0", user: 1000, group: 1000,
+                                                readOnlyRootFilesystem: false, storage: "20Gi")
+    public static let keys = ["controllers", "brokers", "combined", "replication", "partitions", "config", "clusterId"]
+
+    public static let clientPort = NamedPort("client", 9092)
+    public static let controllerPort = NamedPort("controller", 9093)
+    /// The inter-broker listener.
+    public static let internalPort = NamedPort("internal", 9094)
+
+    public static let controller = RoleKind(component: "kafka-controller", quorum: "Kafka controller quorum")
+    public static let broker = RoleKind(component: "kafka-broker")
+    /// Brokers and controllers in the same pods (dev only).
+    public static let combinedNode = RoleKind(component: "kafka", quorum: "Kafka controller quorum")
+    public static let roleKinds = [controller, broker, combinedNode]
+
+    /// The controller StatefulSet of separate mode.
+    public static func controllers(_ store: String) -> String { "\(store)-controller" }
+    /// The broker StatefulSet of separate mode.
+    public static func brokers(_ store: String) -> String { "\(store)-broker" }
+    /// The immutable Secret holding the cluster id every node reads.
+    public static func clusterIdSecret(_ store: String) -> String { "\(store)-cluster-id" }
+
+    /// First node id of brokers in separate mode; controllers count from 0, so the ranges stay
+    /// disjoint for any quorum size clusterspec accepts (at most 7).
+    public static let brokerIdBase = 100
+
+    public func roles(named store: String) -> [StoreRole] {
+        if let combined {
+            return [StoreRole(Self.combinedNode, statefulSet: store, replicas: combined,
+                              ports: [Self.clientPort, Self.internalPort, Self.controllerPort], servesClients: true)]
+        }
+        var roles: [StoreRole] = []
+        if let controllers {
+            roles.append(StoreRole(Self.controller, statefulSet: Self.controllers(store), replicas: controllers, ports: [Self.controllerPort],
+                                   servesClients: false))
+        }
+        if let brokers {
+            roles.append(StoreRole(Self.broker, statefulSet: Self.brokers(store), replicas: brokers, ports: [Self.clientPort, Self.internalPort],
+                                   servesClients: true))
+        }
+        return roles
+    }
+
+    public func flows(of store: StoreSpec, in system: SystemSpec) -> [StoreFlow] {
+        let name = store.name.value
+        if combined != nil { return [.peers(name, name, [Self.controllerPort, Self.internalPort])] }
+        let controllers = Self.controllers(name), brokers = Self.brokers(name)
+        return [.peers(controllers, controllers, [Self.controllerPort]), .peers(brokers, controllers, [Self.controllerPort]),
+                .peers(brokers, brokers, [Self.internalPort])]
+    }
+
+    public func clientPorts(of store: StoreSpec) -> [ClientPort] { [ClientPort(Self.clientPort)] }
+
+    public func connectionFacts(of store: StoreSpec, domain: String) -> [ConnectionFact] {
+        let host = Topology.serviceFQDN(store.name.value, namespace: store.namespace.value, domain: domain)
+        return [ConnectionFact("bootstrapServers", .literal("\(host):\(Self.clientPort.number)"))]
+    }
+
+    public func generatedSecrets(of store: StoreSpec) -> [String] { [Self.clusterIdSecret(store.name.value)] }
+}

@@ -1,0 +1,99 @@
+/// An auto-unseal `seal` stanza for Vault (`seal "awskms" { … }`).
+public struct VaultSealSpec: Sendable {
+    public var type: Located<String>
+    public var config: [KeyValue]
+
+    public init(type: Located<String>, config: [KeyValue]) {
+        self.type = type
+        self.config = config
+    }
+}
+
+/// Vault with integrated Raft storage.
+public struct VaultSettings: Sendable {
+    public var members: Located<Int>
+    /// Auto-unseal; nil means Shamir (every restarted pod needs unsealing by hand).
+    public var seal: VaultSealSpec?
+    public var ui: Located<Bool>
+
+    public init(members: Located<Int>, seal: VaultSealSpec?, ui: Located<Bool>) {
+        self.members = members
+        self.seal = seal
+        self.ui = ui
+    }
+}
+
+extension VaultSettings: StoreEngine {
+    public static let name = "vault"
+    public static let defaults = EngineDefaults(repository: "hashicorp/vault", version: "1.19", user: 100, group: 1000,
+                                                readOnlyRootFilesystem: true, storage: "10Gi")
+    public static let keys = ["members", "seal", "ui"]
+
+    public static let apiPort = NamedPort("api", 8200)
+    /// Request forwarding and Raft between members (always TLS).
+    public static let clusterPort = NamedPort("cluster", 8201)
+
+    public static let members = RoleKind(component: "vault", quorum: "Vault Raft")
+    public static let roleKinds = [members]
+
+    /// The Service that selects only the active member (`vault-active: true`, set by service registration).
+    public static func activeService(_ store: String) -> String { "\(store)-active" }
+
+    public static let secretSync: (any SecretSync.Type)? = VaultSecretSource.self
+
+    public func roles(named store: String) -> [StoreRole] {
+        [StoreRole(Self.members, statefulSet: store, replicas: members, ports: [Self.apiPort, Self.clusterPort], servesClients: true)]
+    }
+
+    /// Raft and forwarding among members; service registration labels the pods through the API.
+    public func flows(of store: StoreSpec, in system: SystemSpec) -> [StoreFlow] {
+        let name = store.name.value
+        return [.peers(name, name, [Self.apiPort, Self.clusterPort]), .apiServer(from: name)]
+    }
+
+    public func clientPorts(of store: StoreSpec) -> [ClientPort] { [ClientPort(Self.apiPort)] }
+
+    /// `http` or `https`, as the API listener serves.
+    public static func scheme(_ store: StoreSpec) -> String { store.tls == nil ? "http" : "https" }
+
+    public func connectionFacts(of store: StoreSpec, domain: String) -> [ConnectionFact] {
+        let host = Topology.serviceFQDN(store.name.value, namespace: store.namespace.value, domain: domain)
+        return [ConnectionFact("addr", .literal("\(Self.scheme(store))://\(host):\(Self.apiPort.number)"))]
+    }
+
+    /// The seal's parameters go into `vault.hcl` as written; `*_key` names a key except `kms_key_id`.
+    public func verbatimSettings(of store: StoreSpec) -> [VerbatimSetting] {
+        (seal?.config ?? []).map { entry in
+            VerbatimSetting(kind: "seal setting", entry: entry,
+                            isCredential: entry.key.value.hasSuffix("_key") && entry.key.value != "kms_key_id",
+                            fix: "Give the Vault pods a cloud identity (workload identity, IRSA) instead of static keys.")
+        }
+    }
+}
+
+/// KV engine version of a Vault secret.
+public enum VaultKVType: String, Sendable, CaseIterable {
+    case kv1 = "kv-v1", kv2 = "kv-v2"
+}
+
+/// A Secret the Vault Secrets Operator keeps in sync from a Vault KV path (`secrets.<name>.vault`).
+public struct VaultSecretSource: SecretSync {
+    public static let key = "vault"
+
+    public var mount: Located<String>
+    public var path: Located<String>
+    public var type: Located<VaultKVType>
+    public var refreshAfter: Located<String>?
+    /// The VaultAuth object to authenticate with; the operator's default when nil.
+    public var authRef: Located<String>?
+    public var location: SourceLocation
+
+    public init(mount: Located<String>, path: Located<String>, type: Located<VaultKVType>, refreshAfter: Located<String>?, authRef: Located<String>?, location: SourceLocation) {
+        self.mount = mount
+        self.path = path
+        self.type = type
+        self.refreshAfter = refreshAfter
+        self.authRef = authRef
+        self.location = location
+    }
+}

@@ -1,0 +1,31 @@
+import SpecModel
+
+/// ClickHouse: `shards` × `replicas` (1 × 1 by default), `keeper` (its members, image and volume),
+/// `credentials` of the default user.
+extension ClickHouseSettings: EngineDecoding {
+    static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> ClickHouseSettings? {
+        decoder.decodeClickHouse(fields, at: store.location)
+    }
+}
+
+extension SpecKeys {
+    static let keeper = ["members", "version", "image", "storage", "resources"]
+}
+
+extension SpecDecoder {
+    fileprivate func decodeClickHouse(_ fields: Fields, at location: SourceLocation) -> ClickHouseSettings? {
+        guard let shards = members(fields, "shards", default: 1, at: location),
+              let replicas = members(fields, "replicas", default: 1, at: location) else { return nil }
+        var keeper: KeeperSettings?
+        if let node = fields["keeper"], let inner = reader.mapping(node, "'keeper'", known: SpecKeys.keeper) {
+            guard let count = members(inner, default: 3, at: node.location),
+                  let image = storeImage(inner, repository: ClickHouseSettings.keeperRepository, version: ClickHouseSettings.defaults.version, at: node.location),
+                  let storage = decodeStorage(inner["storage"], defaultSize: ClickHouseSettings.keeperStorage, at: node.location) else { return nil }
+            keeper = KeeperSettings(members: count, image: image, storage: storage,
+                                    resources: inner["resources"].flatMap { decodeResources($0) }, location: node.location)
+        }
+        let credentials = fields["credentials"].flatMap { reader.mapping($0, "'credentials'", known: SpecKeys.credentials) }
+        return ClickHouseSettings(shards: shards, replicas: replicas, keeper: keeper,
+                                  credentialsSecret: credentials?["secret"].flatMap { reader.nonEmptyString($0, "'credentials.secret'") })
+    }
+}

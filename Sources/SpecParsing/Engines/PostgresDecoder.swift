@@ -1,0 +1,62 @@
+import SpecModel
+
+/// PostgreSQL: `mode` (single, cloudnative-pg or external), `instances`, `database` and `user`
+/// (plain identifiers), `credentials` for single mode, `external` for a managed database.
+extension PostgresSettings: EngineDecoding {
+    static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> PostgresSettings? {
+        decoder.decodePostgres(fields, store: store.value, at: store.location)
+    }
+}
+
+extension SpecKeys {
+    static let externalDatabase = ["host", "port", "secret", "cidr"]
+}
+
+extension SpecDecoder {
+    fileprivate func decodePostgres(_ fields: Fields, store: String, at location: SourceLocation) -> PostgresSettings? {
+        let mode = fields["mode"].flatMap { reader.choice($0, "PostgreSQL mode", as: PostgresMode.self) }
+            ?? Located(.single, at: location, isDefault: true)
+        let instances = fields["instances"].flatMap { reader.int($0, "'instances'", in: 1...99) }
+            ?? Located(mode.value == .cloudnativePG ? 3 : 1, at: mode.location, isDefault: true)
+        let database = fields["database"].flatMap { reader.nonEmptyString($0, "'database'") }
+            ?? Located(Topology.identifier(store), at: location, isDefault: true)
+        let user = fields["user"].flatMap { reader.nonEmptyString($0, "'user'") } ?? Located("app", at: location, isDefault: true)
+        for value in [database, user] where !value.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+            reader.error("invalid-value", "'\(value.value)' is not a plain PostgreSQL identifier (letters, digits, '_')", at: value.location)
+        }
+        let credentials = fields["credentials"].flatMap { reader.mapping($0, "'credentials'", known: SpecKeys.credentials) }
+        let secret = credentials?["secret"].flatMap { reader.nonEmptyString($0, "'credentials.secret'") }
+        var external: ExternalDatabaseSpec?
+        switch mode.value {
+        case .single:
+            if secret == nil {
+                reader.error("missing-field",
+                             "single-mode PostgreSQL needs 'credentials.secret': an existing Secret with a 'password' key (clusterspec never generates passwords)",
+                             at: fields.keyLocation("credentials") ?? location)
+            }
+        case .cloudnativePG:
+            if fields.has("credentials") {
+                reader.error("conflicting-fields", "CloudNativePG creates the '\(PostgresSettings.appSecret(store))' Secret itself; remove 'credentials'",
+                             at: fields.keyLocation("credentials") ?? location)
+            }
+        case .external:
+            guard let node = fields["external"], let inner = reader.mapping(node, "'external'", known: SpecKeys.externalDatabase) else {
+                reader.error("missing-field", "external PostgreSQL needs 'external: {host, port, secret}'", at: mode.location)
+                return nil
+            }
+            guard let host = inner["host"].flatMap({ reader.nonEmptyString($0, "'external.host'") }),
+                  let secretName = inner["secret"].flatMap({ reader.nonEmptyString($0, "'external.secret'") }) else {
+                reader.error("missing-field", "'external' needs 'host' and 'secret' (a Secret with 'username' and 'password')", at: node.location)
+                return nil
+            }
+            external = ExternalDatabaseSpec(host: host, port: inner["port"].flatMap { reader.int($0, "'external.port'", in: 1...65535) }
+                                                ?? Located(5432, at: node.location, isDefault: true), secret: secretName,
+                                            cidr: inner["cidr"].flatMap { cidr($0, "'external.cidr'") })
+            for key in ["instances", "storage", "version", "image", "credentials"] where fields.has(key) {
+                reader.error("conflicting-fields", "'\(key)' has no effect on an external database; remove it", at: fields.keyLocation(key) ?? location)
+            }
+        }
+        return PostgresSettings(mode: mode, instances: instances, database: database, user: user,
+                                credentialsSecret: secret, external: external)
+    }
+}
