@@ -1,8 +1,9 @@
 import SpecModel
 import SpecDiagnostics
 
-/// An invariant checked on the typed model. One rule per file under `Rules/`, named for the
-/// invariant it protects; its description carries the examples that are its tests.
+/// An invariant checked on the typed model. One rule per file under `Rules/` (`Engines/` for a rule
+/// about one engine's stores), named for the invariant it protects; its description carries the
+/// examples that are its tests.
 public protocol Rule: Sendable {
     /// Everything a user (and `docs/rules.md`) needs to know about the rule.
     static var description: RuleDescription { get }

@@ -1,10 +1,22 @@
 import SpecModel
 import SpecDiagnostics
 
+/// The rules side of an engine's description (`SpecModel/StoreEngine.swift`): the rules only its
+/// stores need, conformed to in `Engines/<Engine>Rules.swift`. Everything the generic rules judge
+/// (quorum groups, StatefulSets, images, Secrets) they read from the description itself.
+public protocol EngineRules: StoreEngine {
+    static var rules: [any Rule.Type] { get }
+}
+
 /// Every rule clusterspec knows, sorted by id.
 public enum RuleRegistry {
-    /// All rule types. Add a rule here and in its own file under `Rules/`.
-    public static let all: [any Rule.Type] = [
+    /// All rule types: the generic ones, then each engine's.
+    public static let all: [any Rule.Type] = (generic + Engines.all.flatMap { ($0 as? any EngineRules.Type)?.rules ?? [] })
+        .sorted { $0.description.id < $1.description.id }
+
+    /// Rules about any system. Add a rule here and in its own file under `Rules/`; a rule about
+    /// one engine's stores goes to that engine's `Engines/<Engine>Rules.swift` instead.
+    static let generic: [any Rule.Type] = [
         AutomountTokenNeeded.self,
         CapabilitiesRestricted.self,
         ConfigMapDeclared.self,
@@ -29,9 +41,6 @@ public enum RuleRegistry {
         SecretDeclared.self,
         SSHPortExposed.self,
         StatefulSetNameLength.self,
-        VaultAutoUnseal.self,
-        VaultTLS.self,
-        ClickHouseReplicasNeedKeeper.self,
         DependencyDeclared.self,
         ExposedNeedsIngressSource.self,
         MeshCallerOutsideStrict.self,
@@ -44,18 +53,14 @@ public enum RuleRegistry {
         HeadlessPublishesNotReady.self,
         HPAMinAbovePDB.self,
         ImagePinned.self,
-        KafkaCombinedRoles.self,
-        KafkaMinISRBelowRF.self,
-        KafkaReplicationWithinBrokers.self,
         PDBAllowsDrain.self,
         PDBKeepsQuorum.self,
-        PostgresReplicasNeedHA.self,
         QuorumSizeOdd.self,
         RolloutMaxUnavailableZero.self,
         SecretNotInline.self,
         StatefulPodManagementParallel.self,
         ZoneLossKeepsQuorum.self,
-    ].sorted { $0.description.id < $1.description.id }
+    ]
 
     /// Runs every rule over `spec` for `environment`. A rule that throws is reported as an
     /// internal error and does not stop the others.
