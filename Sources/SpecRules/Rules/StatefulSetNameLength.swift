@@ -12,9 +12,11 @@ struct StatefulSetNameLength: Rule {
         severity: .error,
         triggering: [
             RuleExample("statefulServices:\n  ↓a-very-long-stateful-service-name-for-the-inventory-svc: {image: x/s:1.0}\n"),
+            RuleExample("secrets:\n  pg: {keys: [password]}\nstores:\n  ↓orders-database-of-the-north-european-fulfilment-site: {engine: postgres, credentials: {secret: pg}}\n"),
         ],
         nonTriggering: [
             RuleExample("statefulServices:\n  inventory: {image: x/s:1.0}\n"),
+            RuleExample("stores:\n  orders-database-of-the-north-european-fulfilment-site: {engine: postgres, mode: cloudnative-pg}\n"),
         ])
 
     static let limit = 52
@@ -22,10 +24,8 @@ struct StatefulSetNameLength: Rule {
     func check(_ context: RuleContext) -> [Diagnostic] {
         var names: [(String, String, SourceLocation)] = context.system.statefulServices.map { ($0.name.value, $0.name.value, $0.name.location) }
         for store in context.system.stores {
-            names += store.quorumGroups.map { ($0.statefulSet, store.name.value, store.name.location) }
-            if let clickhouse = store.settings as? ClickHouseSettings {
-                names += (1...max(1, clickhouse.shards.value)).map { (ClickHouseSettings.shard(store.name.value, $0), store.name.value, store.name.location) }
-            }
+            // Every role's StatefulSets, quorum or not (brokers, shards, a single PostgreSQL pod).
+            names += store.statefulSets.map { ($0, store.name.value, store.name.location) }
         }
         return names.compactMap { statefulSet, owner, location in
             guard statefulSet.count > Self.limit else { return nil }
