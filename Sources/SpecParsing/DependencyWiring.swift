@@ -53,7 +53,7 @@ struct DependencyWiring {
             let names = system.stores.map(\.name.value) + system.statefulServices.map(\.name.value) + system.services.map(\.name.value)
             reader.error("unknown-connection-fact",
                          "'\(reference)' in ConfigMap '\(configMap)' names no store or service\(NameSuggestion.hint(for: parts.first ?? "", in: names))",
-                         at: location, notes: [DiagnosticNote("write ${connection:<target>.<fact>}, e.g. ${connection:etcd.addresses}")])
+                         at: location, notes: [DiagnosticNote("write ${connection:<target>.<fact>}, e.g. ${connection:db.host}")])
             return nil
         }
         guard let fact = facts.first(where: { $0.name == parts[1] }) else {
