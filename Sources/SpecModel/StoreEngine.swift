@@ -84,11 +84,14 @@ public struct ClientPort: Sendable {
     public var number: Int
     /// Whether a bare `uses:` opens it; otherwise only naming it does (etcd's metrics, for scrapers).
     public var isDefault: Bool
+    /// The client-facing role whose pods serve it; nil when every client-facing role does.
+    public var role: String?
 
-    public init(_ port: NamedPort, isDefault: Bool = true) {
+    public init(_ port: NamedPort, isDefault: Bool = true, role: String? = nil) {
         self.name = port.name
         self.number = port.number
         self.isDefault = isDefault
+        self.role = role
     }
 }
 

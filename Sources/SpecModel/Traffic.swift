@@ -239,7 +239,16 @@ public struct TrafficGraph: Sendable {
         guard !ports.isEmpty else { return }
         let trafficPorts = ports.map { TrafficPort($0.number.value, $0.portProtocol.value) }
         if let groups = clientGroups[target] {
-            for group in groups { flow(source, .group(group), trafficPorts, reason, dependency.location) }
+            // A store port that one role serves (a sentinel's) opens on that role's pods only.
+            let storePorts = targets.stores[target]?.clientPorts ?? []
+            func serves(_ group: PodGroup, _ port: PortSpec) -> Bool {
+                guard let role = storePorts.first(where: { $0.name == port.name.value })?.role else { return true }
+                return role == group.name
+            }
+            for group in groups {
+                let served = zip(ports, trafficPorts).filter { serves(group, $0.0) }.map(\.1)
+                flow(source, .group(group), served, reason, dependency.location)
+            }
             return
         }
         if let store = targets.stores[target], let range = store.settings.externalRange(of: store) {

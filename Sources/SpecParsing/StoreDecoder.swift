@@ -4,9 +4,17 @@ import SpecDiagnostics
 /// The decoding side of an engine's description (`SpecModel/StoreEngine.swift`), conformed to in
 /// `Engines/<Engine>Decoder.swift`.
 protocol EngineDecoding: StoreEngine {
+    /// The defaults for a store written as `fields`: `StoreEngine.defaults` unless a setting picks
+    /// another image (a flavour of the engine).
+    static func defaults(for fields: Fields) -> EngineDefaults
+
     /// The engine's settings from the store's mapping (its keys already checked against
     /// `StoreEngine.keys`), or nil after reporting why they are unusable.
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> Self?
+}
+
+extension EngineDecoding {
+    static func defaults(for fields: Fields) -> EngineDefaults { defaults }
 }
 
 /// The decoding side of a Secret an engine's operator syncs (`StoreEngine.secretSync`).
@@ -41,7 +49,11 @@ extension SpecDecoder {
         let known = SpecKeys.storeCommon + engine.keys
         guard let fields = reader.mapping(node, owner, known: known),
               let namespace = resolveNamespace(fields, owner: owner, at: name.location) else { return nil }
-        let defaults = engine.defaults
+        guard let decoding = engine as? any EngineDecoding.Type else {
+            reader.error("unsupported-engine", "engine '\(engine.name)' has no decoder; this is a clusterspec bug", at: engineName.location)
+            return nil
+        }
+        let defaults = decoding.defaults(for: fields)
         guard let image = storeImage(fields, repository: defaults.repository, version: defaults.version, at: name.location),
               let storage = decodeStorage(fields["storage"], defaultSize: defaults.storage, at: name.location) else { return nil }
         var security = decodeSecurity(fields["securityContext"], at: name.location)
@@ -53,10 +65,6 @@ extension SpecDecoder {
         security.runAsGroup = security.runAsGroup.flatMap { $0.isDefault ? nil : $0 } ?? Located(defaults.group, at: name.location, isDefault: true)
         security.fsGroup = security.fsGroup.flatMap { $0.isDefault ? nil : $0 } ?? Located(defaults.group, at: name.location, isDefault: true)
 
-        guard let decoding = engine as? any EngineDecoding.Type else {
-            reader.error("unsupported-engine", "engine '\(engine.name)' has no decoder; this is a clusterspec bug", at: engineName.location)
-            return nil
-        }
         guard let settings = decoding.decode(fields, store: name, with: self) else { return nil }
         let replicated = settings.roles(named: name.value).contains { $0.replicas.value > 1 }
         var placement = decodePlacement(fields["placement"], at: name.location, replicated: replicated)
