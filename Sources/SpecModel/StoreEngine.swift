@@ -11,7 +11,8 @@ public protocol StoreEngine: Sendable {
     static var name: String { get }
     /// What the decoder fills in when the spec leaves it out.
     static var defaults: EngineDefaults { get }
-    /// Keys a store of this engine accepts besides `StoreSpec.commonKeys`.
+    /// Keys a store of this engine accepts besides those every store takes (`engine`, `version`,
+    /// `storage`, `tls`…).
     static var keys: [String] { get }
     /// Every kind of role the engine can run, for readers of emitted objects (which components
     /// are quorum members).

@@ -34,8 +34,6 @@ public struct KafkaSettings: Sendable {
 
     /// Nodes that can host partition replicas.
     public var brokerCount: Int { combined?.value ?? brokers?.value ?? 0 }
-    /// Nodes that vote in the controller quorum.
-    public var controllerCount: Int { combined?.value ?? controllers?.value ?? 0 }
 }
 
 extension KafkaSettings: StoreEngine {

@@ -50,7 +50,7 @@ extension SpecDecoder {
                 return nil
             }
             external = ExternalDatabaseSpec(host: host, port: inner["port"].flatMap { reader.int($0, "'external.port'", in: 1...65535) }
-                                                ?? Located(5432, at: node.location, isDefault: true), secret: secretName,
+                                                ?? Located(PostgresSettings.port.number, at: node.location, isDefault: true), secret: secretName,
                                             cidr: inner["cidr"].flatMap { cidr($0, "'external.cidr'") })
             for key in ["instances", "storage", "version", "image", "credentials"] where fields.has(key) {
                 reader.error("conflicting-fields", "'\(key)' has no effect on an external database; remove it", at: fields.keyLocation(key) ?? location)
