@@ -1,0 +1,86 @@
+"""Every process the harness starts, tracked by PID and ended by PID."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    """`pid`'s children, grandchildren…, deepest last."""
+    result: list[int] = []
+    frontier = [pid]
+    while frontier:
+        nxt: list[int] = []
+        for parent in frontier:
+            nxt += children(parent)
+        result += nxt
+        frontier = nxt
+    return result
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z"
+
+
+def pid_namespace(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
+class ProcessRegistry:
+    """PIDs started by the harness (and the PID namespaces of its pods)."""
+
+    def __init__(self) -> None:
+        self.pids: dict[int, str] = {}
+        self.namespaces: set[str] = set()
+
+    def track(self, pid: int, what: str) -> None:
+        self.pids[pid] = what
+
+    def track_namespace(self, pid: int) -> None:
+        namespace = pid_namespace(pid)
+        if namespace:
+            self.namespaces.add(namespace)
+
+    def kill_tree(self, pid: int, sig: int = signal.SIGKILL) -> None:
+        for target in [*reversed(descendants(pid)), pid]:
+            try:
+                os.kill(target, sig)
+            except ProcessLookupError:
+                pass
+
+    def kill_all(self) -> None:
+        for pid in list(self.pids):
+            if alive(pid):
+                self.kill_tree(pid)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(pid) for pid in self.pids):
+            time.sleep(0.05)
+
+    def survivors(self) -> list[str]:
+        """Tracked processes still running, and any process left in a pod's PID namespace."""
+        left = [f"{pid} ({what})" for pid, what in self.pids.items() if alive(pid)]
+        if self.namespaces:
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit() and pid_namespace(int(entry.name)) in self.namespaces and alive(int(entry.name)):
+                    left.append(f"{entry.name} (in a pod's PID namespace)")
+        return sorted(set(left))
