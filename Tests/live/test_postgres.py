@@ -72,7 +72,7 @@ def test_readiness_waits_for_tcp(cluster):
     socket_only = [part for index, part in enumerate(readiness) if part != "-h" and readiness[index - 1] != "-h"]
     assert cluster.exec(pod, socket_only, timeout=10).returncode == 0, "the temporary server was not up: the check above proved nothing"
 
-    (pod.containers[pod.main_container["name"]].log.parent / "harness" / "release-init").touch()
+    pod.release_init()
     cluster.wait_ready([pod], timeout=60)
     assert cluster.exec(pod, readiness, timeout=10).returncode == 0
     assert "init process complete" in pod.log()

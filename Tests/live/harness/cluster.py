@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import time
@@ -25,6 +26,7 @@ import urllib.request
 from pathlib import Path
 
 from . import kubelet
+from .images import stand_in
 from .manifests import Manifests
 from .network import Forwarder, listening_socket
 from .pod import Pod, PodError, state_json
@@ -347,7 +349,6 @@ class Cluster:
             action = probe["httpGet"]
             port = self._port(pod, action["port"])
             path = action.get("path", "/")
-            from .images import stand_in
             base, _, query = path.partition("?")
             base = stand_in(spec["image"]).probe_paths.get(base, base)
             scheme = action.get("scheme", "HTTP").lower()
@@ -359,7 +360,6 @@ class Cluster:
             except (urllib.error.URLError, OSError, ValueError):
                 return False
         if "tcpSocket" in probe:
-            import socket
             try:
                 with socket.create_connection((pod.address, self._port(pod, probe["tcpSocket"]["port"])), timeout=timeout):
                     return True

@@ -10,7 +10,7 @@ Every difference from the real image is listed in `deviations` and in Tests/live
 from __future__ import annotations
 
 import shlex
-import shutil
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -39,6 +39,8 @@ class StandIn:
     # Debian packages whose binaries the stand-in needs, by the file each package installs.
     requires: dict[str, str] = field(default_factory=dict)
     deviations: list[str] = field(default_factory=list)
+    # The image's STOPSIGNAL (the runtime sends it first, SIGKILL after the grace period).
+    stop_signal: int = signal.SIGTERM
 
     def missing(self) -> list[str]:
         """Debian packages whose files are absent on this machine."""
@@ -117,6 +119,7 @@ def postgres(tag: str) -> StandIn:
         users={999: ("postgres", 999, "/var/lib/postgresql")},
         generated_files=lambda address, harness: {"/usr/local/bin/docker-entrypoint.sh": _postgres_entrypoint(address, harness)},
         requires={f"{bindir}/postgres": "postgresql", f"{bindir}/pg_isready": "postgresql"},
+        stop_signal=signal.SIGINT,  # the image's STOPSIGNAL: fast shutdown
         deviations=["docker-entrypoint.sh is re-enacted (no init scripts, no POSTGRES_INITDB_WALDIR, no gosu: the container runs as runAsUser)",
                     "LANG is C.UTF-8 (the image's en_US.utf8 is not generated on Debian)",
                     "listen_addresses '*' (the image's default) binds the pod's address"],
@@ -158,5 +161,3 @@ def stand_in(image: str) -> StandIn:
     raise EnvError(f"no Debian stand-in for image {image}")
 
 
-def host_binary(name: str) -> str | None:
-    return shutil.which(name)

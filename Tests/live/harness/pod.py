@@ -116,6 +116,7 @@ class ContainerProcess:
     workdir: str
     no_new_privs: bool
     drop_all: bool
+    stop_signal: int = 15
     started: float = field(default_factory=time.monotonic)
 
     def running(self) -> bool:
@@ -355,7 +356,8 @@ class Pod:
                 self.cluster.processes.track_namespace(init_pid)
                 break
             time.sleep(0.01)
-        return ContainerProcess(container["name"], popen, init_pid, log, container, env, (uid, gid, groups), workdir, no_new_privs, drop_all)
+        return ContainerProcess(container["name"], popen, init_pid, log, container, env, (uid, gid, groups), workdir, no_new_privs,
+                                drop_all, stop_signal=stand_in.stop_signal)
 
     def _setup_script(self, instance: Path, image_files: dict[str, str], mounts, harness_dir: Path, read_only_root: bool) -> str:
         q = shlex.quote
@@ -398,14 +400,15 @@ class Pod:
     # MARK: lifecycle
 
     def stop(self, grace: float | None = None) -> None:
-        """SIGTERM to every container's PID 1, SIGKILL after the grace period (the pod's
+        """The image's stop signal (SIGTERM unless its STOPSIGNAL says otherwise) to every
+        container's PID 1, SIGKILL after the grace period (the pod's
         terminationGracePeriodSeconds unless given)."""
         if grace is None:
             grace = float(self.template["spec"].get("terminationGracePeriodSeconds", 30))
         for process in self.containers.values():
             if process.running() and process.init_pid:
                 try:
-                    os.kill(process.init_pid, 15)
+                    os.kill(process.init_pid, process.stop_signal)
                 except ProcessLookupError:
                     pass
         deadline = time.monotonic() + grace
@@ -425,6 +428,11 @@ class Pod:
                 os.kill(process.init_pid, 9)
             process.popen.wait(timeout=10)
         self.cluster.publish_state()
+
+    def release_init(self) -> None:
+        """Lets an image's held init phase (`start(hold_init=True)`) finish."""
+        process = self.containers[self.main_container["name"]]
+        (process.log.parent / "harness" / "release-init").touch()
 
     def running(self) -> bool:
         process = self.containers.get(self.main_container["name"])
