@@ -24,9 +24,8 @@ from jproperties import Properties
 
 from harness import compile_spec
 from harness.images import ENVIRON_BEGIN, ENVIRON_END
+from specs import DOMAIN, NAMESPACE, store_spec
 
-NAMESPACE = "data"
-DOMAIN = "cluster.local"
 EXCLUDED = {"KAFKA_VERSION", "KAFKA_HEAP_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_OPTS", "KAFKA_JMX_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS",
             "KAFKA_GC_LOG_OPTS", "KAFKA_LOG4J_ROOT_LOGLEVEL", "KAFKA_LOG4J_LOGGERS", "KAFKA_TOOLS_LOG4J_LOGLEVEL", "KAFKA_JMX_HOSTNAME"}
 
@@ -58,14 +57,7 @@ def image_server_properties(env: dict[str, str]) -> str:
 
 
 def kafka_spec(layout: str) -> str:
-    return f"""\
-clusterspec: v1
-name: live-kafka
-namespaces:
-  {NAMESPACE}: {{}}
-stores:
-  kafka: {{engine: kafka, {layout}}}
-"""
+    return store_spec("live-kafka", {"kafka": f"engine: kafka, {layout}"})
 
 
 def recorded_environment(pod) -> dict[str, str]:
@@ -159,15 +151,9 @@ def test_kafka_configure_rule_catches_what_it_should():
 
 
 def vault_spec(members: int, tls: bool) -> str:
-    tls_line = ", tls: {issuer: ca, kind: Issuer}" if tls else ""
-    return f"""\
-clusterspec: v1
-name: live-vault
-namespaces:
-  {NAMESPACE}: {{}}
-stores:
-  vault: {{engine: vault, members: {members}{tls_line}, seal: {{type: awskms, config: {{region: eu-west-1, kms_key_id: alias/vault}}}}}}
-"""
+    tls_setting = ", tls: {issuer: ca, kind: Issuer}" if tls else ""
+    seal = "seal: {type: awskms, config: {region: eu-west-1, kms_key_id: alias/vault}}"
+    return store_spec("live-vault", {"vault": f"engine: vault, members: {members}{tls_setting}, {seal}"})
 
 
 @pytest.mark.parametrize("members", [1, 3, 5])
@@ -203,16 +189,8 @@ def attribute(value):
 
 
 def clickhouse_spec(keepers: int, shards: int, replicas: int) -> str:
-    return f"""\
-clusterspec: v1
-name: live-clickhouse
-namespaces:
-  {NAMESPACE}: {{}}
-secrets:
-  ch-creds: {{keys: [username, password]}}
-stores:
-  ch: {{engine: clickhouse, shards: {shards}, replicas: {replicas}, keeper: {{members: {keepers}}}, credentials: {{secret: ch-creds}}}}
-"""
+    body = f"engine: clickhouse, shards: {shards}, replicas: {replicas}, keeper: {{members: {keepers}}}, credentials: {{secret: ch-creds}}"
+    return store_spec("live-clickhouse", {"ch": body}, secrets={"ch-creds": ["username", "password"]})
 
 
 def xpath(text: str, expression: str) -> str:

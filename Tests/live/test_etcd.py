@@ -17,19 +17,10 @@ import urllib.request
 import pytest
 
 from harness import compile_spec
+from specs import NAMESPACE, store_spec
 
-NAMESPACE = "data"
-
-
-def etcd_spec(members: int) -> str:
-    return f"""\
-clusterspec: v1
-name: live-etcd
-namespaces:
-  {NAMESPACE}: {{}}
-stores:
-  etcd: {{engine: etcd, members: {members}}}
-"""
+def etcd_spec(members: int, extra: str = "") -> str:
+    return store_spec("live-etcd", {"etcd": f"engine: etcd, members: {members}{extra}"})
 
 
 def etcdctl(cluster, pod, *args: str, timeout: float = 20) -> subprocess.CompletedProcess:
@@ -206,7 +197,7 @@ def test_rolling_update_keeps_one_cluster(cluster):
     pods = start(cluster, 3)
     ids, _, _ = cluster_view(cluster, pods)
     put_keys(cluster, pods[0], "rolled/", 10)
-    changed = etcd_spec(3).replace("members: 3}", "members: 3, resources: {limits: {memory: 256Mi}}}")
+    changed = etcd_spec(3, ", resources: {limits: {memory: 256Mi}}")
     cluster.apply(compile_spec(changed, check=False), timeout=60)
     rolled = cluster.pods_of(NAMESPACE, "etcd")
     assert all(p is not q for p, q in zip(pods, rolled)), "every pod was replaced"

@@ -9,7 +9,8 @@ from pathlib import Path
 from harness import compile_spec
 from harness.kubelet import PodIdentity, container_env, expand, service_link_env
 from harness.processes import alive, pid_namespace
-from test_etcd import NAMESPACE, etcd_spec
+from specs import NAMESPACE
+from test_etcd import etcd_spec
 
 
 def test_expansion_follows_the_kubelet():

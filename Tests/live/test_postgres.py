@@ -7,20 +7,12 @@ from __future__ import annotations
 import time
 
 from harness import compile_spec
+from specs import NAMESPACE, store_spec
 
-NAMESPACE = "data"
 PASSWORD = "live-secret-1"
-SPEC = f"""\
-clusterspec: v1
-name: live-pg
-namespaces:
-  {NAMESPACE}: {{}}
-secrets:
-  pg-creds: {{keys: [password]}}
-stores:
-  pg: {{engine: postgres, version: "15", database: app, user: app, credentials: {{secret: pg-creds}},
-        resources: {{requests: {{cpu: 100m, memory: 256Mi}}, limits: {{cpu: "1", memory: 1Gi}}}}}}
-"""
+SPEC = store_spec("live-pg", {"pg": 'engine: postgres, version: "15", database: app, user: app, credentials: {secret: pg-creds}, '
+                                   'resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {cpu: "1", memory: 1Gi}}'},
+                  secrets={"pg-creds": ["password"]})
 
 
 def prepare(cluster):
