@@ -4,7 +4,11 @@ Where Debian's 3.4.23 differs from the image, the tests say so and test the rest
 - /livez and /readyz do not exist before v3.4.29 / v3.5.11: the harness judges the emitted
   httpGet probes by /health (test_debian_etcd_lacks_livez_and_readyz shows why), and the tests
   check health with `etcdctl endpoint health` as well.
-- etcdctl 3.4's JSON output is the one used here (`endpoint status`, `member list`).
+- etcdctl 3.4's JSON output is the one used here (`endpoint status`, `member list`); the
+  fields read (cluster_id, member_id, leader, name, peerURLs) are the same in 3.5.
+- 3.4.23 logs with capnslog (3.5 with zap): log lines are matched on message text only.
+- Both versions only warn about unknown ETCD_* variables, such as the kubelet's Service links
+  for the `etcd` Service (ETCD_PORT, ETCD_SERVICE_HOST…), which the harness injects too.
 """
 from __future__ import annotations
 
@@ -207,3 +211,20 @@ def test_rolling_update_keeps_one_cluster(cluster):
     for pod in rolled:
         assert wait_for(lambda pod=pod: len(keys_on(cluster, pod, "rolled/")) == 10), pod.name
         assert pod.main_container["resources"]["limits"]["memory"] == "256Mi"
+
+
+def test_member_count_change_today_forms_two_clusters(cluster):
+    """Today's behaviour of a 1→3 revision (issue 9 makes it one cluster or a refusal by `check`):
+    the new ordinals bootstrap with ETCD_INITIAL_CLUSTER_STATE=new, etcd-0 keeps its own data,
+    and the result is two clusters with different ids that both accept writes."""
+    pods = start(cluster, 1)
+    assert etcdctl(cluster, pods[0], "put", "written-before", "yes").returncode == 0
+    cluster.apply(compile_spec(etcd_spec(3), check=False), timeout=90)
+    pods = cluster.pods_of(NAMESPACE, "etcd")
+    assert [p.name for p in pods] == ["etcd-0", "etcd-1", "etcd-2"]
+    ids, listed, _ = cluster_view(cluster, pods)
+    assert ids["etcd-1"] == ids["etcd-2"] != ids["etcd-0"], ids
+    assert listed["etcd-0"] == ["etcd-0"], "the old member still sees only itself"
+    assert keys_on(cluster, pods[0], "written-before") == {"written-before": "yes"}
+    assert keys_on(cluster, pods[1], "written-before") == {}, "the new cluster does not have the data"
+    assert etcdctl(cluster, pods[1], "put", "diverged", "yes").returncode == 0
