@@ -257,7 +257,9 @@ class Pod:
         pod_security = self.template["spec"].get("securityContext", {})
         security = {**pod_security, **container.get("securityContext", {})}
         uid = security.get("runAsUser", stand_in.user)
-        gid = security.get("runAsGroup", stand_in.group if "runAsUser" not in security else 0)
+        # Without runAsGroup the runtime takes the user's group from the image's /etc/passwd.
+        image_group = stand_in.users[uid][1] if uid in stand_in.users else (stand_in.group if uid == stand_in.user else 0)
+        gid = security.get("runAsGroup", image_group)
         if security.get("runAsNonRoot") and uid == 0:
             raise PodError(f"{self.key}: runAsNonRoot with user 0 — the kubelet refuses to start it")
         groups = [gid]
