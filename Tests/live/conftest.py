@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Cluster, clusterspec_binary  # noqa: E402
+from harness.manifests import clusterspec_binary  # noqa: E402
 
 # file → Debian package that installs it
 REQUIRED_FILES = {
@@ -49,30 +49,35 @@ def missing_requirements() -> list[str]:
     return missing
 
 
-def pytest_collection_modifyitems(config, items):
+def _missing_message() -> str | None:
     missing = missing_requirements()
-    if not missing:
+    return "live tests need " + "; ".join(missing) if missing else None
+
+
+def pytest_configure(config):
+    config._live_missing = _missing_message()
+
+
+def pytest_collection_modifyitems(config, items):
+    message = config._live_missing
+    if message is None or os.environ.get("CLUSTERSPEC_LIVE") == "required":
         return
-    message = "live tests need " + "; ".join(missing)
-    if os.environ.get("CLUSTERSPEC_LIVE") == "required":
-        marker = pytest.mark.usefixtures("_live_required_failure")
-        config._live_missing = message
-    else:
-        print(f"\nSKIPPING the live suite: {message} (set CLUSTERSPEC_LIVE=required to make this a failure)")
-        marker = pytest.mark.skip(reason=message)
+    print(f"\nSKIPPING the live suite: {message} (set CLUSTERSPEC_LIVE=required to make this a failure)")
     for item in items:
-        item.add_marker(marker)
+        item.add_marker(pytest.mark.skip(reason=message))
 
 
-@pytest.fixture
-def _live_required_failure(request):
-    pytest.fail(f"CLUSTERSPEC_LIVE=required: {request.config._live_missing}")
+def pytest_runtest_setup(item):
+    message = item.config._live_missing
+    if message is not None and os.environ.get("CLUSTERSPEC_LIVE") == "required":
+        pytest.fail(f"CLUSTERSPEC_LIVE=required: {message}", pytrace=False)
 
 
 @pytest.fixture
 def cluster(tmp_path):
     """A fresh harness cluster; on teardown every process it started is killed by PID and the
     test fails if any survives."""
+    from harness import Cluster
     instance = Cluster(tmp_path / "cluster")
     try:
         yield instance

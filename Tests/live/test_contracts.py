@@ -18,9 +18,7 @@ import base64
 import io
 import subprocess
 
-import hcl2
 import pytest
-from jproperties import Properties
 
 from harness import compile_spec
 from harness.images import ENVIRON_BEGIN, ENVIRON_END
@@ -87,6 +85,7 @@ def run_kafka_pods(cluster, manifests):
     ("combined: 3", 3, 0),
 ])
 def test_kafka_env_becomes_valid_server_properties(cluster, layout, controllers, brokers):
+    from jproperties import Properties
     nodes = run_kafka_pods(cluster, compile_spec(kafka_spec(layout), check=False))
     combined = brokers == 0
     controller_set = "kafka" if combined else "kafka-controller"
@@ -137,6 +136,7 @@ def test_kafka_env_becomes_valid_server_properties(cluster, layout, controllers,
 
 def test_kafka_configure_rule_catches_what_it_should():
     """The replay is not a rubber stamp: the image's failures and cut lines are caught."""
+    from jproperties import Properties
     with pytest.raises(ConfigureExit):
         image_server_properties({"CLUSTER_ID": "x", "KAFKA_PROCESS_ROLES": "controller", "KAFKA_ADVERTISED_LISTENERS": "C://h:1"})
     with pytest.raises(ConfigureExit):
@@ -159,6 +159,7 @@ def vault_spec(members: int, tls: bool) -> str:
 @pytest.mark.parametrize("members", [1, 3, 5])
 @pytest.mark.parametrize("tls", [False, True])
 def test_vault_hcl_has_one_retry_join_per_member_inside_raft(members, tls):
+    import hcl2
     manifests = compile_spec(vault_spec(members, tls), check=False)
     statefulset = manifests.statefulset(NAMESPACE, "vault")
     template = statefulset["spec"]["template"]["spec"]
