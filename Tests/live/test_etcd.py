@@ -94,6 +94,10 @@ def test_members_form_one_cluster(cluster, members):
     view = etcdctl_json(cluster, pods[0], "member", "list")["members"]
     for member in view:
         assert member["peerURLs"] == [f"http://{member['name']}.etcd-headless.{NAMESPACE}.svc.cluster.local:2380"]
+    # The kubectl stand-in runs a printed line verbatim and sees the same cluster.
+    printed = cluster.kubectl(f"kubectl -n {NAMESPACE} exec etcd-{members - 1} -c etcd -- etcdctl member list -w json")
+    assert printed.returncode == 0, printed.stderr
+    assert sorted(m["name"] for m in json.loads(printed.stdout)["members"]) == expected
     # A write on the last member is read on the first (one cluster, not n).
     assert etcdctl(cluster, pods[-1], "put", "formed", str(members)).returncode == 0
     assert wait_for(lambda: keys_on(cluster, pods[0], "formed") == {"formed": str(members)})

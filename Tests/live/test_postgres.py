@@ -29,9 +29,11 @@ def sql(cluster, pod, statement: str) -> str:
 
 
 def test_initializes_and_keeps_data_across_restarts(cluster):
-    cluster.apply(prepare(cluster), timeout=90)
+    manifests = prepare(cluster)
+    cluster.apply(manifests, timeout=90)
     pod = cluster.pod(NAMESPACE, "pg-0")
     assert sql(cluster, pod, "select current_user || '@' || current_database()") == "app@app"
+    assert_shared_memory_is_memory_backed(cluster, manifests, pod)
     sql(cluster, pod, "create table kept (id int primary key, note text); insert into kept select g, 'row ' || g from generate_series(1, 100) g")
     # kill -9 (crash recovery on restart) …
     cluster.kill(pod)
@@ -70,18 +72,14 @@ def test_readiness_waits_for_tcp(cluster):
     assert "init process complete" in pod.log()
 
 
-def test_shared_memory_is_memory_backed(cluster):
+def assert_shared_memory_is_memory_backed(cluster, manifests, pod):
     """/dev/shm is the emitted memory emptyDir (sized by the pod's memory limit), not the runtime's
-    64 MiB default."""
-    manifests = prepare(cluster)
-    statefulset = manifests.statefulset(NAMESPACE, "pg")
-    volumes = {v["name"]: v for v in statefulset["spec"]["template"]["spec"].get("volumes", [])}
-    mounts = {m["mountPath"]: m["name"] for m in statefulset["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]}
+    64 MiB default, and PostgreSQL's dynamic shared memory lives there (posix)."""
+    template = manifests.statefulset(NAMESPACE, "pg")["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in template.get("volumes", [])}
+    mounts = {m["mountPath"]: m["name"] for m in template["containers"][0]["volumeMounts"]}
     assert "/dev/shm" in mounts and volumes[mounts["/dev/shm"]]["emptyDir"].get("medium") == "Memory"
-    cluster.apply(manifests, timeout=90)
-    pod = cluster.pod(NAMESPACE, "pg-0")
     result = cluster.exec(pod, ["df", "-B1", "--output=fstype,size", "/dev/shm"])
     fstype, size = result.stdout.decode().split()[-2:]
     assert fstype == "tmpfs" and int(size) > 64 * 2**20, result.stdout
-    # PostgreSQL puts parallel-query shared memory there (posix: /dev/shm segments).
     assert sql(cluster, pod, "show dynamic_shared_memory_type") == "posix"
