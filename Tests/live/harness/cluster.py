@@ -318,7 +318,6 @@ class Cluster:
         """The kubelet restarting the pod's container: same pod, same volumes (emptyDirs too)."""
         if pod.running():
             pod.stop()
-        pod.restarts += 1
         pod.start()
 
     def wipe_volume(self, pod: Pod, claim: str = "data") -> None:

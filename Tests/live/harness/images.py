@@ -5,7 +5,7 @@ default user and the users its `/etc/passwd` knows, and which files sit at which
 are placed at the image's own paths inside the pod's root (Debian's `/usr/bin/etcd` appears at
 the etcd image's `/usr/local/bin/etcd`), so emitted commands run verbatim.
 
-Every difference from the real image is listed in `deviations` and in Tests/live/README.md.
+Every difference from the real image is listed in Tests/live/README.md ("Images").
 """
 from __future__ import annotations
 
@@ -38,7 +38,6 @@ class StandIn:
     probe_paths: dict[str, str] = field(default_factory=dict)
     # Debian packages whose binaries the stand-in needs, by the file each package installs.
     requires: dict[str, str] = field(default_factory=dict)
-    deviations: list[str] = field(default_factory=list)
     # The image's STOPSIGNAL (the runtime sends it first, SIGKILL after the grace period).
     stop_signal: int = signal.SIGTERM
 
@@ -60,8 +59,6 @@ def etcd(tag: str) -> StandIn:
         # Debian's etcd is 3.4.23: /livez and /readyz exist from v3.4.29 and v3.5.11 only.
         probe_paths={"/livez": "/health", "/readyz": "/health"},
         requires={"/usr/bin/etcd": "etcd-server", "/usr/bin/etcdctl": "etcd-client"},
-        deviations=[f"Debian's etcd 3.4.23 runs for {tag}",
-                    "httpGet /livez and /readyz are judged by /health (3.4.23 answers 404 on both)"],
     )
 
 
@@ -120,9 +117,6 @@ def postgres(tag: str) -> StandIn:
         generated_files=lambda address, harness: {"/usr/local/bin/docker-entrypoint.sh": _postgres_entrypoint(address, harness)},
         requires={f"{bindir}/postgres": "postgresql", f"{bindir}/pg_isready": "postgresql"},
         stop_signal=signal.SIGINT,  # the image's STOPSIGNAL: fast shutdown
-        deviations=["docker-entrypoint.sh is re-enacted (no init scripts, no POSTGRES_INITDB_WALDIR, no gosu: the container runs as runAsUser)",
-                    "LANG is C.UTF-8 (the image's en_US.utf8 is not generated on Debian)",
-                    "listen_addresses '*' (the image's default) binds the pod's address"],
     )
 
 
@@ -135,7 +129,6 @@ def kafka_environment_recorder(tag: str) -> StandIn:
         entrypoint=[], cmd=["/etc/kafka/docker/run"], env={"PATH": DEBIAN_PATH},
         user=1000, group=1000, users={1000: ("appuser", 1000, "/home/appuser")},
         generated_files=lambda address, harness: {"/etc/kafka/docker/run": RECORDER_SCRIPT},
-        deviations=["/etc/kafka/docker/run only records its environment; Kafka itself does not run"],
     )
 
 

@@ -85,6 +85,3 @@ class Manifests:
             names = [f"{s['metadata'].get('namespace')}/{s['metadata']['name']}" for s in self.of_kind("StatefulSet")]
             raise KeyError(f"no StatefulSet {namespace}/{name} in the emitted objects (found: {', '.join(names)})")
         return found
-
-    def services(self, namespace: str) -> list[dict]:
-        return [s for s in self.of_kind("Service") if s["metadata"].get("namespace", "default") == namespace]

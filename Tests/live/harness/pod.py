@@ -21,11 +21,11 @@ import shlex
 import stat
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import images, kubelet
-from .processes import ProcessRegistry, children
+from .processes import children
 
 
 def apply_fs_group(root: Path, gid: int, read_only: bool = False) -> None:
@@ -117,7 +117,6 @@ class ContainerProcess:
     no_new_privs: bool
     drop_all: bool
     stop_signal: int = 15
-    started: float = field(default_factory=time.monotonic)
 
     def running(self) -> bool:
         return self.popen.poll() is None
@@ -145,7 +144,6 @@ class Pod:
         self.directory = cluster.workdir / "pods" / self.namespace / self.name / f"rev-{self.revision}-{time.monotonic_ns()}"
         self.directory.mkdir(parents=True)
         self.containers: dict[str, ContainerProcess] = {}
-        self.restarts = 0
         self.deleted = False
         self.created = time.monotonic()
 

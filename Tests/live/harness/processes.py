@@ -68,19 +68,34 @@ class ProcessRegistry:
             except ProcessLookupError:
                 pass
 
+    def in_pod_namespaces(self) -> list[int]:
+        """Live processes inside the PID namespaces of the harness's pods (exec'd commands too)."""
+        if not self.namespaces:
+            return []
+        return [int(entry.name) for entry in Path("/proc").iterdir()
+                if entry.name.isdigit() and pid_namespace(int(entry.name)) in self.namespaces and alive(int(entry.name))]
+
     def kill_all(self) -> None:
+        """SIGKILL to every tracked process tree and to anything left in a pod's PID namespace,
+        then waits (up to 10 s) until they are gone: the kernel ends a namespace's processes
+        asynchronously after its PID 1 dies."""
         for pid in list(self.pids):
             if alive(pid):
                 self.kill_tree(pid)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(alive(pid) for pid in self.pids):
+        while time.monotonic() < deadline:
+            left = self.in_pod_namespaces()
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            if not left and not any(alive(pid) for pid in self.pids):
+                return
             time.sleep(0.05)
 
     def survivors(self) -> list[str]:
         """Tracked processes still running, and any process left in a pod's PID namespace."""
         left = [f"{pid} ({what})" for pid, what in self.pids.items() if alive(pid)]
-        if self.namespaces:
-            for entry in Path("/proc").iterdir():
-                if entry.name.isdigit() and pid_namespace(int(entry.name)) in self.namespaces and alive(int(entry.name)):
-                    left.append(f"{entry.name} (in a pod's PID namespace)")
+        left += [f"{pid} (in a pod's PID namespace)" for pid in self.in_pod_namespaces()]
         return sorted(set(left))
