@@ -72,10 +72,10 @@ def test_a_pod_runs_as_its_manifest_says(cluster):
 
 
 def sleeping_in(namespaces: set[str]) -> list[int]:
-    """PIDs of `sleep` processes inside the given PID namespaces."""
+    """PIDs of running (not zombie) `sleep` processes inside the given PID namespaces."""
     found = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and pid_namespace(int(entry.name)) in namespaces:
+        if entry.name.isdigit() and pid_namespace(int(entry.name)) in namespaces and alive(int(entry.name)):
             try:
                 if (entry / "comm").read_text().strip() == "sleep":
                     found.append(int(entry.name))
