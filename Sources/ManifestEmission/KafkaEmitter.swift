@@ -143,7 +143,7 @@ struct KafkaEmitter {
                                       source: .literal(entry.value)))
             }
         }
-        var volumes = [StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at)]
+        let volumes = [StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at)]
         if let tlsSecret {
             // PEM key and chain inline (KIP-651): no keystore files to build.
             env += [

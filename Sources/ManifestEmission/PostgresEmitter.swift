@@ -67,7 +67,7 @@ struct PostgresEmitter {
 
     /// Services, the PodDisruptionBudget and the `<name>-app` credentials Secret.
     private func cloudnativePG(_ store: StoreSpec, _ postgres: PostgresSettings) -> [Resource] {
-        let name = store.name.value, namespace = store.namespace.value, at = store.name.location
+        let name = store.name.value, namespace = store.namespace.value
         let image = store.image.isDefault || store.image.value.hasPrefix("postgres:")
             ? "ghcr.io/cloudnative-pg/postgresql:\(store.image.value.split(separator: ":").last.map(String.init) ?? "17")"
             : store.image.value
