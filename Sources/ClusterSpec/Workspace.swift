@@ -121,11 +121,11 @@ public struct OverlaySource: Sendable, Equatable, CustomStringConvertible {
         case (.projectFile(let file), true):
             return "clusterspec: overlays: \(directory) (from \(file))"
         case (.projectFile(let file), false):
-            return "clusterspec: no overlays: \(directory) (set by \(file)) does not exist; compiling the specs without environments"
+            return "clusterspec: no overlays (\(directory), set by \(file), does not exist): compiling the specs without environments"
         case (.besideSpecs(let specs), true):
             return "clusterspec: overlays: \(directory) (beside \(specs); no \(Project.fileName) found)"
         case (.besideSpecs(let specs), false):
-            return "clusterspec: no overlays: no \(Project.fileName) above \(specs) and no \(directory); compiling the specs without environments"
+            return "clusterspec: no overlays (looked for \(directory) beside \(specs); no \(Project.fileName) found): compiling the specs without environments"
         }
     }
 }

@@ -26,7 +26,7 @@ struct Check: ParsableCommand {
 
             EXAMPLES
               clusterspec check specs
-              clusterspec check specs --env prod --format sarif --output x.sarif --format text
+              clusterspec check specs --env prod --format sarif --output x.sarif
               clusterspec check specs --fail-on warning --format github
             """)
 

@@ -29,7 +29,7 @@ struct PDBAllowsDrain: Rule {
         func judge(_ name: String, replicas: Int, budget: Located<DisruptionBudget>?, count: Located<Int>? = nil) {
             guard let budget, budget.value.allowedDisruptions(replicas: replicas) == 0 else { return }
             if replicas > 1 {
-                let notes = count.flatMap { $0.isDefault ? nil : [DiagnosticNote("\(replicas) pods", at: $0.location)] } ?? []
+                let notes = count.flatMap { $0.isDefault ? nil : [DiagnosticNote("\(replicas) replicas", at: $0.location)] } ?? []
                 findings.append(context.finding("PodDisruptionBudget for '\(name)' allows no disruption of its \(replicas) pods: node drains will hang",
                                                 about: name, at: budget.location, notes: notes))
             } else {

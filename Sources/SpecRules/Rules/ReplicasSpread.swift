@@ -33,7 +33,7 @@ struct ReplicasSpread: Rule {
         }
         return candidates.compactMap { name, count, replicas, placement in
             guard replicas > 1, placement.hosts.value == .none, placement.zones.value == .none else { return nil }
-            let notes = count.flatMap { $0.isDefault ? nil : [DiagnosticNote("\(replicas) pods", at: $0.location)] } ?? []
+            let notes = count.flatMap { $0.isDefault ? nil : [DiagnosticNote("\(replicas) replicas", at: $0.location)] } ?? []
             return context.finding("'\(name)' runs \(replicas) pods without spreading them", about: name, at: placement.hosts.location, notes: notes)
         }
     }

@@ -29,7 +29,7 @@ struct RolloutMaxUnavailableZero: Rule {
             if strategy.maxUnavailable.value.resolved(total: replicas, roundUp: false) > 0 {
                 return context.finding("'\(service.name.value)' rolls out with maxUnavailable \(strategy.maxUnavailable.value): capacity drops during every deployment",
                                        about: service.name.value, at: strategy.maxUnavailable.location,
-                                       notes: count.isDefault ? [] : [DiagnosticNote("\(replicas) pods", at: count.location)])
+                                       notes: count.isDefault ? [] : [DiagnosticNote("\(replicas) replicas", at: count.location)])
             }
             if strategy.maxSurge.value.resolved(total: replicas, roundUp: true) == 0 {
                 return context.finding("'\(service.name.value)' has maxSurge 0 and maxUnavailable 0: the rollout cannot make progress",
