@@ -221,6 +221,22 @@ struct CheckEndToEndTests {
         let unknown = try clusterspec(["explain", "pdb-keep-quorum"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("did you mean 'pdb-keeps-quorum'?"))
+        let shuffled = try clusterspec(["explain", "quorum-pdb"])
+        #expect(shuffled.stderr.contains("unknown rule 'quorum-pdb'; did you mean 'pdb-keeps-quorum'?"), "the only rule with both words")
+        let topic = try clusterspec(["explain", "quorum"])
+        #expect(topic.status == 2)
+        #expect(topic.stderr.contains("unknown rule 'quorum'; rules about 'quorum': pdb-keeps-quorum, quorum-size-odd, zone-loss-keeps-quorum"),
+                "\(topic.stderr)")
+        #expect(!(try clusterspec(["explain", "zzz"]).stderr.contains("did you mean")), "no suggestion for nonsense")
+    }
+
+    @Test func secretDeclaredListsTheDeclaredKeys() throws {
+        let dir = try TemporaryDirectory()
+        let spec = try dir.write("s.cluster.yaml", Self.clean.replacingOccurrences(of: "services:", with: "secrets:\n  db: {keys: [dsn, user]}\nservices:")
+            .replacingOccurrences(of: "    replicas: 2\n", with: "    replicas: 2\n    env: {DB: {secret: db, key: password}}\n"))
+        let result = try clusterspec(["check", spec])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("error: Secret 'db' declares no key 'password' (its keys: dsn, user) [secret-declared]"), "\(result.stdout)")
     }
 
     @Test func rulesDocumentationIsCurrent() throws {
