@@ -33,16 +33,7 @@ extension SpecParser {
         guard let fields = reader.mapping(expanded, "the project file", known: SpecKeys.projectFile) else {
             return ParsedProjectFile(project: nil, diagnostics: reader.bag.diagnostics, text: text)
         }
-        if let version = fields["clusterspec"] {
-            if let value = reader.string(version, "'clusterspec'"), !supportedVersions.contains(value.value) {
-                reader.error("unsupported-version",
-                             "unsupported project file version '\(value.value)'; this clusterspec reads \(supportedVersions.joined(separator: ", "))",
-                             at: version.location)
-            }
-        } else {
-            reader.error("missing-field", "the project file is missing required field 'clusterspec' (the format version)",
-                         at: expanded.location, fix: "Add 'clusterspec: v1' as the first line.")
-        }
+        checkVersion(fields, of: "project file", reader: reader)
         func directory(_ key: String) -> Located<String>? {
             fields[key].flatMap { reader.nonEmptyString($0, "'\(key)' (a directory)") }
         }
@@ -59,6 +50,20 @@ extension SpecParser {
         }
         let diagnostics = reader.bag.diagnostics
         return ParsedProjectFile(project: diagnostics.contains { $0.severity == .error } ? nil : project, diagnostics: diagnostics, text: text)
+    }
+
+    /// The `clusterspec:` format version of a spec or project file (`what`): required, and supported.
+    static func checkVersion(_ fields: Fields, of what: String, reader: NodeReader) {
+        guard let version = fields["clusterspec"] else {
+            reader.error("missing-field", "the \(what) is missing required field 'clusterspec' (the format version)",
+                         at: fields.location, fix: "Add 'clusterspec: v1' as the first line.")
+            return
+        }
+        if let text = reader.string(version, "'clusterspec'"), !supportedVersions.contains(text.value) {
+            reader.error("unsupported-version",
+                         "unsupported \(what) version '\(text.value)'; this clusterspec reads \(supportedVersions.joined(separator: ", "))",
+                         at: version.location)
+        }
     }
 
     /// A string, or a list of strings (`format: sarif` or `format: [sarif, text]`).
