@@ -23,8 +23,9 @@ public struct Project: Sendable, Equatable {
     public var overlays: String
     /// Directory of the committed compiled output (`golden check`, `golden update`).
     public var golden: String
-    /// Directory of the previous revision's compiled output, which `check` compares store
-    /// membership against; the golden directory unless the project file says otherwise.
+    /// Directory of the previous revision's compiled output, to compare store membership across
+    /// revisions against (by `check`, once it does); the golden directory unless the project file
+    /// says otherwise.
     public var previous: String
     /// Defaults for `clusterspec check` (empty without a project file).
     public var checkDefaults: CheckDefaults

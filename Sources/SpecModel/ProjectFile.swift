@@ -8,8 +8,8 @@ public struct ProjectFile: Sendable {
     public var overlays: Located<String>?
     /// Directory of the committed compiled output.
     public var golden: Located<String>?
-    /// Directory of the previous revision's compiled output, which `check` compares store
-    /// membership against.
+    /// Directory of the previous revision's compiled output, to compare store membership across
+    /// revisions against.
     public var previous: Located<String>?
     /// Defaults for `clusterspec check`.
     public var check: CheckDefaultsSpec

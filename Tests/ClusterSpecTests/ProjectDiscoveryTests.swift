@@ -145,6 +145,20 @@ struct ProjectDiscoveryTests {
         #expect(qa.stdout.contains("error: 'goverse' has no environment 'qa'"), "\(qa.stdout)")
     }
 
+    @Test func thePreviousRevisionDefaultsToTheGoldenDirectory() throws {
+        let dir = try TemporaryDirectory()
+        let file = try dir.write("clusterspec.yaml", "clusterspec: v1\ngolden: compiled\n")
+        let plain = try Project.load(file: file)
+        #expect(plain.golden == dir.url.appendingPathComponent("compiled").path && plain.previous == plain.golden)
+        #expect(plain.specs == dir.url.appendingPathComponent("specs").path && plain.overlays == dir.url.appendingPathComponent("overlays").path)
+        try dir.write("clusterspec.yaml", "clusterspec: v1\nprevious: ../releases/last\n")
+        let set = try Project.load(file: file)
+        #expect(set.previous == dir.url.deletingLastPathComponent().appendingPathComponent("releases/last").path)
+        #expect(set.golden == dir.url.appendingPathComponent("golden").path)
+        let spec = try dir.write("nested/deeper/x.cluster.yaml", "")
+        #expect(try Project.containing(specPath: spec).file == file, "found by walking up from the spec's directory")
+    }
+
     @Test func pathsAreShownLikeTheUserGaveThem() {
         #expect(ProjectPaths.absolute("a/./b/../c", in: "/x/y") == "/x/y/a/c")
         #expect(ProjectPaths.absolute("/", in: "/x") == "/")
