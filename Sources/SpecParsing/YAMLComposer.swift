@@ -27,6 +27,8 @@ struct YAMLComposer {
     private var parser = yaml_parser_t()
     private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     private var nodeCount = 0
+    /// The bytes being parsed, to locate libyaml's reader errors (which carry a byte offset only).
+    private var input: [UInt8] = []
 
     init(file: String, limits: YAMLLimits = .standard) {
         self.file = file
@@ -38,6 +40,7 @@ struct YAMLComposer {
         // libyaml checks nesting as it scans (before any event reaches us); give it our limit so
         // both agree. The setting is process-wide and always set to the same value.
         yaml_set_max_nest_level(Int32(limits.maxDepth))
+        input = bytes
         yaml_parser_initialize(&parser)
         defer { yaml_parser_delete(&parser) }
         return try bytes.withUnsafeBufferPointer { buffer throws(Failure) -> YAMLNode? in
@@ -113,6 +116,12 @@ struct YAMLComposer {
                               message: "YAML nested deeper than \(limits.maxDepth) levels",
                               location: location(parser.problem_mark),
                               fix: "A spec never needs this depth; check for runaway brackets.")
+        }
+        if parser.error == YAML_READER_ERROR {
+            // Reader errors have no mark, only the offset of the byte at fault.
+            let offset = min(max(0, Int(parser.problem_offset)), input.count)
+            return Diagnostic(id: "yaml-syntax", severity: .error, message: "malformed YAML: \(problem)",
+                              location: SpecParser.location(ofByte: offset, in: input, file: file))
         }
         var message = "malformed YAML: \(problem)"
         var notes: [DiagnosticNote] = []
