@@ -194,7 +194,8 @@ extension Golden {
     public static func update(_ directory: String, from compilation: Compilation) throws(FileError) -> GoldenComparison {
         let previous = (try? read(directory)) ?? FileTree()
         let comparison = compare(golden: previous, compiled: compilation.tree, goldenName: directory)
-        try OutputDirectory.replace(directory, with: compilation.tree)
+        try OutputDirectory.replace(directory, with: compilation.tree,
+                                    protecting: compilation.systems.map(\.spec.file) + compilation.overlayFiles)
         return comparison
     }
 }
