@@ -29,6 +29,9 @@ struct YAMLComposer {
     private var nodeCount = 0
     /// The bytes being parsed, to locate libyaml's reader errors (which carry a byte offset only).
     private var input: [UInt8] = []
+    /// Lines of the input and the character length of the last one: libyaml puts errors at the end
+    /// of a file without a final newline on a line after it, which is moved back onto the last line.
+    private var lastLine = (number: 1, length: 0)
 
     init(file: String, limits: YAMLLimits = .standard) {
         self.file = file
@@ -41,6 +44,14 @@ struct YAMLComposer {
         // both agree. The setting is process-wide and always set to the same value.
         yaml_set_max_nest_level(Int32(limits.maxDepth))
         input = bytes
+        lastLine = (1, 0)
+        for byte in bytes {
+            if byte == UInt8(ascii: "\n") {
+                lastLine = (lastLine.number + 1, 0)
+            } else if byte & 0xC0 != 0x80 {
+                lastLine.length += 1
+            }
+        }
         yaml_parser_initialize(&parser)
         defer { yaml_parser_delete(&parser) }
         return try bytes.withUnsafeBufferPointer { buffer throws(Failure) -> YAMLNode? in
@@ -106,7 +117,9 @@ struct YAMLComposer {
     }
 
     private func location(_ mark: yaml_mark_t) -> SourceLocation {
-        SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        let line = Int(mark.line) + 1
+        guard line <= lastLine.number else { return SourceLocation(file: file, line: lastLine.number, column: lastLine.length + 1) }
+        return SourceLocation(file: file, line: line, column: Int(mark.column) + 1)
     }
 
     private func syntaxError() -> Diagnostic {

@@ -240,6 +240,15 @@ struct HostileInputTests {
         #expect(loaded.diagnostics.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.id)" } == ["3:4 invalid-character"])
     }
 
+    /// Fuzz finding (issue 14): at the end of a file without a final newline libyaml reported the
+    /// error on a line after the last one, so no source line could be quoted.
+    @Test func errorsAtTheEndOfAFileWithoutAFinalNewlineStayOnItsLastLine() {
+        #expect(diagnostics("clusterspec: v1\nname: demo\nservices:\n  api: {image: x/api:1.0, replicas: 4").first?
+            .hasPrefix("4:38 yaml-syntax: malformed YAML: did not find expected ',' or '}'") == true, "\(diagnostics("clusterspec: v1\nname: demo\nservices:\n  api: {image: x/api:1.0, replicas: 4"))")
+        #expect(diagnostics("a: [1,").first?.hasPrefix("1:7 yaml-syntax") == true)
+        #expect(diagnostics("a: [1,\n").first?.hasPrefix("2:1 yaml-syntax") == true)
+    }
+
     @Test func aByteOrderMarkIsAcceptedOnlyAtTheStart() {
         #expect(diagnostics("\u{FEFF}clusterspec: v1\nname: demo\nnamespaces:\n  apps: {}\n").isEmpty)
         #expect(diagnostics("clusterspec: v1\nname: demo\n\u{FEFF}namespaces:\n  apps: {}\n")
