@@ -33,8 +33,8 @@ public enum SecretShapes {
         "PASSWORD", "PASSWORDS", "PASSWD", "PASS", "PWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "TOKENS",
         "CREDENTIAL", "CREDENTIALS", "CREDS", "APIKEY", "PRIVATEKEY", "AUTHKEY", "SECRETKEY",
     ]
-    /// Segments that mark a credential only as the name's last word (`HMAC_KEY`, `STRIPE_SK`, but
-    /// `KEY_PREFIX` names a prefix).
+    /// Segments that mark a credential only as the last word of a longer name (`HMAC_KEY`,
+    /// `STRIPE_SK`; a bare `key` or `KEY_PREFIX` is not one).
     static let secretLastSegments: Set<String> = ["KEY", "SK", "AUTH"]
     /// Last segments that make the name describe the secret rather than hold it (`TOKEN_URL`,
     /// `SECRET_NAME`, `PASSWORD_MIN_LENGTH`).
@@ -76,7 +76,7 @@ public enum SecretShapes {
         let parts = segments(name)
         guard let last = parts.last else { return false }
         let secret = parts.contains(where: secretSegments.contains)
-            || (secretLastSegments.contains(last) && parts.dropLast().last != "PUBLIC")
+            || (parts.count >= 2 && secretLastSegments.contains(last) && parts.dropLast().last != "PUBLIC")
             || (parts.count >= 2 && parts.suffix(2) == ["PRIVATE", "KEY"])
         guard secret else { return false }
         if describingSegments.contains(last) { return false }

@@ -45,7 +45,7 @@ struct OutputHygieneTests {
     /// A spec whose output is large enough (one file per ConfigMap) that a build is caught writing.
     static let slowSpec: String = {
         var text = "clusterspec: v1\nname: wide\nnamespaces:\n  apps: {}\nconfigMaps:\n"
-        for index in 0..<1500 { text += "  settings-\(index): {data: {key: value-\(index)}}\n" }
+        for index in 0..<2000 { text += "  settings-\(index): {data: {key: value-\(index)}}\n" }
         return text
     }()
 
@@ -57,7 +57,7 @@ struct OutputHygieneTests {
         let spec = try dir.write("wide.cluster.yaml", Self.slowSpec)
         let out = dir.url.appendingPathComponent("out")
         var caught = false
-        for _ in 0..<8 where !caught {
+        for _ in 0..<12 where !caught {
             try? FileManager.default.removeItem(at: out)
             let first = Process()
             first.executableURL = Paths.binary
@@ -65,7 +65,7 @@ struct OutputHygieneTests {
             first.standardError = FileHandle.nullDevice
             try first.run()
             let staging = ".out.clusterspec-\(first.processIdentifier)"
-            let deadline = Date().addingTimeInterval(20)
+            let deadline = Date().addingTimeInterval(180)
             while first.isRunning, Date() < deadline {
                 if FileManager.default.fileExists(atPath: dir.url.appendingPathComponent(staging).path) {
                     kill(first.processIdentifier, SIGSTOP)

@@ -24,7 +24,7 @@ struct SecretShapeTests {
     }
 
     @Test(arguments: ["TASK", "DISK", "KEY_PREFIX", "BYPASS", "PASSTHROUGH", "TOKEN_URL", "SECRET_NAME", "PASSWORD_MIN_LENGTH", "PUBLIC_KEY",
-                      "KMS_KEY_ID", "KEYCLOAK_HOST", "SKIP_TLS", "MONKEY_MODE", "AUTHOR", "LOG_LEVEL"])
+                      "KMS_KEY_ID", "key", "KEYCLOAK_HOST", "SKIP_TLS", "MONKEY_MODE", "AUTHOR", "LOG_LEVEL"])
     func ordinaryNames(name: String) {
         #expect(!SecretShapes.nameLooksSecret(name), "\(name): \(SecretShapes.segments(name))")
     }
