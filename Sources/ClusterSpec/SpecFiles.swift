@@ -1,11 +1,13 @@
 import Foundation
+import SpecDiagnostics
 
-/// A file-system problem, phrased for the user.
+/// A file-system problem, phrased for the user. Paths in it may hold anything a file name can,
+/// so terminal controls are shown escaped.
 public struct FileError: Error, CustomStringConvertible, Sendable {
     public var description: String
 
     public init(_ description: String) {
-        self.description = description
+        self.description = TerminalSafety.escape(description)
     }
 }
 

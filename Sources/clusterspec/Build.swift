@@ -62,7 +62,7 @@ struct Build: ParsableCommand {
             return
         }
         do {
-            try OutputDirectory.replace(output, with: compilation.tree)
+            try OutputDirectory.replace(output, with: compilation.tree, protecting: workspace.specs + workspace.overlays)
         } catch {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
