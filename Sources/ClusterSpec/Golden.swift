@@ -188,8 +188,9 @@ extension Golden {
     /// Replaces the golden directory atomically with `compilation`'s tree; returns what changed.
     public static func update(_ directory: String, from compilation: Compilation) throws(FileError) -> GoldenComparison {
         let previous = (try? read(directory)) ?? FileTree()
-        let comparison = compare(golden: previous, compiled: compilation.tree, goldenName: directory)
-        try OutputDirectory.replace(directory, with: compilation.tree)
+        let tree = compilation.tree
+        let comparison = compare(golden: previous, compiled: tree, goldenName: directory)
+        try OutputDirectory.replace(directory, with: tree)
         return comparison
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one place that turns manifest trees into text. Block style, two-space indentation,
 /// lists flush with their key (as kubectl and kustomize print them), multi-line strings as
 /// literal blocks, and every string that a YAML 1.1 reader could take for something else quoted.
@@ -8,6 +10,7 @@
 public enum ManifestWriter {
     /// One YAML document (no `---`), ending in a newline.
     public static func yaml(_ value: ManifestValue) -> String {
+        documentsWritten?.add()
         var emitter = YAMLEmitter()
         emitter.document(value)
         return String(decoding: emitter.bytes, as: UTF8.self)
@@ -28,6 +31,10 @@ public enum ManifestWriter {
         }
         return output
     }
+
+    /// Counts the documents `yaml(_:)` writes in the current task, when set: tests assert, for
+    /// instance, that `check` writes none and that `build` writes each distinct object once.
+    @TaskLocal public static var documentsWritten: DocumentCounter?
 
     /// Compact JSON with keys in tree order (for JSON consumers and hashing).
     public static func json(_ value: ManifestValue) -> String {
@@ -142,4 +149,16 @@ public enum ManifestWriter {
         }
         output += "\""
     }
+}
+
+/// A count of YAML documents written (see `ManifestWriter.documentsWritten`).
+public final class DocumentCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    public init() {}
+
+    public var count: Int { lock.withLock { value } }
+
+    func add() { lock.withLock { value += 1 } }
 }

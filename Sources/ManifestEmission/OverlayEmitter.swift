@@ -12,19 +12,41 @@ import SpecModel
 public enum OverlayEmitter {
     /// The overlay directory's files, relative to `overlays/<env>/`.
     public static func tree(parent: [Resource], child: [Resource], parentDirectory: String) -> FileTree {
+        layer(parent: parent, parentTexts: parent.map { ManifestWriter.yaml($0.body) }, child: child, parentDirectory: parentDirectory).files
+    }
+
+    /// The overlay directory's files and the text of every child object, in order: an object equal
+    /// to its parent's reuses `parentTexts` (the parent's objects as written), every other one is
+    /// written once and used both here and by the caller (the rendered stream).
+    public static func layer(parent: [Resource], parentTexts: [String], child: [Resource], parentDirectory: String)
+        -> (files: FileTree, texts: [String]) {
         var tree = FileTree()
-        let parentByID = Dictionary(parent.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let childIDs = Set(child.map(\.id))
+        var parentIndex: [String: Int] = [:]
+        parentIndex.reserveCapacity(parent.count)
+        for (index, resource) in parent.enumerated() where parentIndex[resource.id] == nil { parentIndex[resource.id] = index }
+        var childIDs = Set<String>()
+        childIDs.reserveCapacity(child.count)
+        var texts: [String] = []
+        texts.reserveCapacity(child.count)
         var resources = [parentDirectory]
         var patches: [String] = []
         for resource in child {
-            guard let before = parentByID[resource.id] else {
+            childIDs.insert(resource.id)
+            guard let index = parentIndex[resource.id] else {
                 let path = "resources/\(resource.fileName)"
-                tree[path] = ManifestWriter.yaml(resource.body)
+                let text = ManifestWriter.yaml(resource.body)
+                tree[path] = text
+                texts.append(text)
                 resources.append(path)
                 continue
             }
-            if let patch = strategicPatch(from: before, to: resource) {
+            let before = parent[index]
+            if before.body == resource.body {
+                texts.append(parentTexts[index])
+                continue
+            }
+            texts.append(ManifestWriter.yaml(resource.body))
+            if let patch = changedPatch(from: before, to: resource) {
                 let path = "patches/\(resource.fileName)"
                 tree[path] = ManifestWriter.yaml(patch)
                 patches.append(path)
@@ -38,7 +60,7 @@ public enum OverlayEmitter {
         tree["kustomization.yaml"] = ManifestWriter.yaml(SystemEmitter.kustomization(
             resources: resources,
             extra: ["patches": .nonEmpty(patches.sorted().map { ["path": .string($0)] })]))
-        return tree
+        return (tree, texts)
     }
 
     private static func deleteFileName(_ resource: Resource) -> String {
@@ -58,6 +80,11 @@ public enum OverlayEmitter {
     /// The strategic-merge patch turning `before` into `after`, or nil when they are equal.
     public static func strategicPatch(from before: Resource, to after: Resource) -> ManifestValue? {
         guard before.body != after.body else { return nil }
+        return changedPatch(from: before, to: after)
+    }
+
+    /// The patch for objects known to differ.
+    private static func changedPatch(from before: Resource, to after: Resource) -> ManifestValue? {
         let builtIn = isBuiltIn(after)
         guard case .map(var entries)? = diff(before.body, after.body, path: [], kind: after.kind, builtIn: builtIn) else { return nil }
         // The identity must be in every patch, whatever changed.
