@@ -105,12 +105,26 @@ public struct RuleContext: Sendable {
     public var environment: String?
     /// Who talks to whom, computed once per check and shared by the rules that need it.
     public var traffic: TrafficGraph
-    let description: RuleDescription
+    /// The system's elements by name, built once per check: rules look references up here instead
+    /// of scanning a list per reference.
+    public var index: SystemIndex
+    /// `generatedSecrets(in:)` for every namespace, computed once per check.
+    private var generatedSecretsByNamespace: [String: Set<String>]
+    var description: RuleDescription
 
-    public init(system: SystemSpec, environment: String?, description: RuleDescription, traffic: TrafficGraph? = nil) {
+    public init(system: SystemSpec, environment: String?, description: RuleDescription, traffic: TrafficGraph? = nil,
+                index: SystemIndex? = nil) {
         self.system = system
         self.environment = environment
         self.traffic = traffic ?? TrafficGraph(system)
+        self.index = index ?? SystemIndex(system)
+        self.generatedSecretsByNamespace = Self.generatedSecrets(system)
+        self.description = description
+    }
+
+    /// Shares the per-check facts of `shared` (same system and environment) with a rule described by `description`.
+    init(sharing shared: RuleContext, description: RuleDescription) {
+        self = shared
         self.description = description
     }
 
@@ -138,18 +152,21 @@ public struct RuleContext: Sendable {
     /// Secrets that exist for pods in `namespace` without being declared under `secrets:` because
     /// the spec's own objects create them: CloudNativePG app credentials, Kafka cluster ids,
     /// cert-manager certificates of stores, stateful services and exposed services.
-    public func generatedSecrets(in namespace: String) -> Set<String> {
-        var names = Set<String>()
-        for store in system.stores where store.namespace.value == namespace {
-            if case .postgres(let postgres) = store.settings, postgres.mode.value == .cloudnativePG { names.insert("\(store.name.value)-app") }
-            if case .kafka = store.settings { names.insert("\(store.name.value)-cluster-id") }
-            if case .issuer = store.tls?.source { names.insert("\(store.name.value)-tls") }
+    public func generatedSecrets(in namespace: String) -> Set<String> { generatedSecretsByNamespace[namespace] ?? [] }
+
+    private static func generatedSecrets(_ system: SystemSpec) -> [String: Set<String>] {
+        var names: [String: Set<String>] = [:]
+        for store in system.stores {
+            let namespace = store.namespace.value
+            if case .postgres(let postgres) = store.settings, postgres.mode.value == .cloudnativePG { names[namespace, default: []].insert("\(store.name.value)-app") }
+            if case .kafka = store.settings { names[namespace, default: []].insert("\(store.name.value)-cluster-id") }
+            if case .issuer = store.tls?.source { names[namespace, default: []].insert("\(store.name.value)-tls") }
         }
-        for stateful in system.statefulServices where stateful.workload.namespace.value == namespace {
-            if case .issuer = stateful.tls?.source { names.insert("\(stateful.name.value)-tls") }
+        for stateful in system.statefulServices {
+            if case .issuer = stateful.tls?.source { names[stateful.workload.namespace.value, default: []].insert("\(stateful.name.value)-tls") }
         }
-        for service in system.services where service.workload.namespace.value == namespace {
-            if let tls = service.expose?.tls { names.insert(tls.secretName.value) }
+        for service in system.services {
+            if let tls = service.expose?.tls { names[service.workload.namespace.value, default: []].insert(tls.secretName.value) }
         }
         return names
     }
