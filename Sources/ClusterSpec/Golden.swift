@@ -82,10 +82,14 @@ public enum Golden {
     /// cluster's first start, so on a running cluster this is a Raft membership change.
     private static func membershipWarnings(_ changes: [SemanticDiff.ObjectChange], old: [ManifestValue], scope: String) -> [String] {
         let quorumComponents: Set<String> = ["etcd", "vault", "kafka-controller", "kafka", "clickhouse-keeper"]
+        var previous: [ObjectKey: ManifestValue] = [:]
+        for object in old {
+            if let key = ObjectKey(object), key.kind == "StatefulSet", previous[key] == nil { previous[key] = object }
+        }
         return changes.compactMap { change in
             guard change.key.kind == "StatefulSet", case .changed(let fields) = change.kind,
                   let replicas = fields.first(where: { $0.path == "replicas" }),
-                  let object = old.first(where: { ObjectKey($0) == change.key }),
+                  let object = previous[change.key],
                   let component = object["metadata"]?["labels"]?["app.kubernetes.io/component"]?.stringValue,
                   quorumComponents.contains(component) else { return nil }
             return "\(scope): \(change.key.name) members \(replicas.old) → \(replicas.new) — on a running cluster this is a Raft membership change: "
