@@ -122,8 +122,11 @@ public enum OverlayEmitter {
         switch (before, after) {
         case (.map(let old), .map(let new)):
             var entries: [ManifestValue.Entry] = []
+            // Keys are unique within a map; look them up by hash once maps are more than a few entries.
+            let oldByKey = old.count > 8 ? Dictionary(old.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }) : nil
+            let newKeys = new.count > 8 ? Set(new.map(\.key)) : nil
             for entry in new {
-                if let previous = old.first(where: { $0.key == entry.key })?.value {
+                if let previous = oldByKey.map({ $0[entry.key] }) ?? old.first(where: { $0.key == entry.key })?.value {
                     if let change = diff(previous, entry.value, path: path + [entry.key], kind: kind, builtIn: builtIn) {
                         entries.append(.init(entry.key, change))
                     }
@@ -131,7 +134,7 @@ public enum OverlayEmitter {
                     entries.append(entry)
                 }
             }
-            for entry in old where !new.contains(where: { $0.key == entry.key }) {
+            for entry in old where !(newKeys.map { $0.contains(entry.key) } ?? new.contains(where: { $0.key == entry.key })) {
                 entries.append(.init(entry.key, .null))
             }
             return entries.isEmpty ? nil : .map(entries)
@@ -160,20 +163,20 @@ public enum OverlayEmitter {
         guard !oldIdentities.contains(where: { $0 == nil }), !newIdentities.contains(where: { $0 == nil }) else { return nil }
         let oldKeys = oldIdentities.compactMap { $0 }, newKeys = newIdentities.compactMap { $0 }
         guard Set(oldKeys).count == oldKeys.count, Set(newKeys).count == newKeys.count else { return nil }
-        var oldByKey: [[ManifestValue.Entry]: ManifestValue] = [:]
-        for (key, item) in zip(oldKeys, old) { oldByKey[key] = item }
+        var oldByKey: [[ManifestValue.Entry]: (position: Int, item: ManifestValue)] = [:]
+        for (position, (key, item)) in zip(oldKeys, old).enumerated() { oldByKey[key] = (position, item) }
+        // The untouched tail: walking back from the end, items equal to the parent's whose parent
+        // positions keep decreasing (so they appear in the parent in the same order).
         var tail = 0
-        for length in stride(from: new.count, through: 0, by: -1) {
-            let suffixKeys = Array(newKeys.suffix(length))
-            guard zip(suffixKeys, new.suffix(length)).allSatisfy({ oldByKey[$0.0] == $0.1 }) else { continue }
-            if oldKeys.filter({ suffixKeys.contains($0) }) == suffixKeys {
-                tail = length
-                break
-            }
+        var nextPosition = Int.max
+        for (itemKey, item) in zip(newKeys, new).reversed() {
+            guard let previous = oldByKey[itemKey], previous.item == item, previous.position < nextPosition else { break }
+            nextPosition = previous.position
+            tail += 1
         }
         var patch: [ManifestValue] = []
         for (itemKey, item) in zip(newKeys, new).prefix(new.count - tail) {
-            if let previous = oldByKey[itemKey] {
+            if let previous = oldByKey[itemKey]?.item {
                 let change = diff(previous, item, path: path + ["[]"], kind: kind, builtIn: true)
                 var entries = itemKey
                 if case .map(let changed)? = change { entries += changed.filter { !keys.contains($0.key) } }
@@ -182,7 +185,8 @@ public enum OverlayEmitter {
                 patch.append(item)
             }
         }
-        for itemKey in oldKeys where !newKeys.contains(itemKey) {
+        let kept = Set(newKeys)
+        for itemKey in oldKeys where !kept.contains(itemKey) {
             patch.append(.map(itemKey + [.init("$patch", "delete")]))
         }
         return patch
