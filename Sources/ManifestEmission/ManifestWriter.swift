@@ -66,7 +66,12 @@ public enum ManifestWriter {
     /// `2024-01-01`). Errs towards quoting: quoting a string that did not need it is harmless.
     static func needsQuotes(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { utf8 in
+        return text.withUTF8(needsQuotes)
+    }
+
+    /// `needsQuotes(_:)` on the text's UTF-8 bytes.
+    static func needsQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        do {
             guard !utf8.isEmpty else { return true }
             if utf8.count <= 5, ambiguousWords.contains(String(decoding: utf8, as: UTF8.self)) { return true }
             var start = 0

@@ -43,10 +43,15 @@ struct YAMLEmitter {
 
     private mutating func node(_ value: ManifestValue, mapping: Bool) {
         switch value {
-        case .string(let text): scalar(text, requested: ManifestWriter.style(for: text), simpleKey: false)
-        case .int(let number): scalar(String(number), requested: .plain, simpleKey: false)
-        case .bool(let flag): scalar(flag ? "true" : "false", requested: .plain, simpleKey: false)
-        case .absent, .null: scalar("null", requested: .plain, simpleKey: false)
+        case .string(let text):
+            var text = text
+            if !text.withUTF8({ writeSimple($0) }) { scalar(text, requested: ManifestWriter.style(for: text), simpleKey: false) }
+        case .int(let number):
+            // Digits with an optional minus: always plain.
+            var text = String(number)
+            text.withUTF8 { writePlain($0, characters: $0.count) }
+        case .bool(let flag): writeWord(flag ? "true" : "false")
+        case .absent, .null: writeWord("null")
         case .list(let items):
             if items.isEmpty { emptyFlow(open: "[", close: "]") } else { blockSequence(items, mapping: mapping) }
         case .map(let entries):
@@ -76,6 +81,12 @@ struct YAMLEmitter {
         increaseIndent(flow: false, indentless: false)
         for entry in entries {
             writeIndent()
+            var key = entry.key
+            if key.withUTF8({ writeSimple($0) }) {
+                writeIndicator(":", needWhitespace: false, isWhitespace: false, isIndention: false)
+                node(entry.value, mapping: true)
+                continue
+            }
             let style = ManifestWriter.style(for: entry.key)
             let analysis = ScalarAnalysis(entry.key)
             if !analysis.multiline && entry.key.utf8.count <= 128 {
@@ -90,6 +101,39 @@ struct YAMLEmitter {
             node(entry.value, mapping: true)
         }
         indent = outer
+    }
+
+    /// Writes text made only of ASCII letters, digits and `-._/` that starts with a letter, digit,
+    /// `.` or `/` and is at most 128 bytes (most keys and values): libyaml would find nothing in it
+    /// that plain style cannot hold and nothing to escape, so it is plain, or double-quoted where a
+    /// YAML 1.1 reader would mistype it. Returns false, writing nothing, for any other text.
+    private mutating func writeSimple(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = utf8.first, utf8.count <= 128, first != UInt8(ascii: "-"), first != UInt8(ascii: "_") else { return false }
+        for byte in utf8 where !Self.simple[Int(byte)] { return false }
+        if utf8.count >= 3, first == UInt8(ascii: "."), utf8[1] == UInt8(ascii: "."), utf8[2] == UInt8(ascii: ".") { return false }
+        if ManifestWriter.needsQuotes(utf8) {
+            writeIndicator("\"", needWhitespace: true, isWhitespace: false, isIndention: false)
+            bytes.append(contentsOf: utf8)
+            column += utf8.count
+            writeIndicator("\"", needWhitespace: false, isWhitespace: false, isIndention: false)
+            whitespace = false
+            indention = false
+        } else {
+            writePlain(utf8, characters: utf8.count)
+        }
+        return true
+    }
+
+    /// Bytes `writeSimple` accepts: ASCII letters, digits, `-`, `.`, `_`, `/` (256 entries).
+    private static let simple: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._/".utf8 { table[Int(byte)] = true }
+        return table
+    }()
+
+    /// `true`, `false` or `null`, which plain style always holds.
+    private mutating func writeWord(_ word: StaticString) {
+        word.withUTF8Buffer { writePlain($0, characters: $0.count) }
     }
 
     private mutating func scalar(_ text: String, requested: Style, simpleKey: Bool, analysis given: ScalarAnalysis? = nil) {

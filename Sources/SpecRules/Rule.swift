@@ -120,6 +120,8 @@ public struct RuleContext: Sendable {
         self.index = index ?? SystemIndex(system)
         self.generatedSecretsByNamespace = Self.generatedSecrets(system)
         self.description = description
+        self.workloads = Self.workloads(system)
+        self.containers = Self.containers(workloads)
     }
 
     /// Shares the per-check facts of `shared` (same system and environment) with a rule described by `description`.
@@ -141,13 +143,9 @@ public struct RuleContext: Sendable {
                    notes: notes, fix: fix ?? description.remediation, subject: subject)
     }
 
-    /// Every container the spec wrote (main and init) with its workload and a display name.
-    public var containers: [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] {
-        workloads.flatMap { workload, _ in
-            [(workload.name.value, workload, workload.container, false)]
-                + workload.initContainers.map { ("\(workload.name.value)/\($0.name.value)", workload, $0.container, true) }
-        }
-    }
+    /// Every container the spec wrote (main and init) with its workload and a display name
+    /// (computed once per check).
+    public private(set) var containers: [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] = []
 
     /// Secrets that exist for pods in `namespace` without being declared under `secrets:` because
     /// the spec's own objects create them: CloudNativePG app credentials, Kafka cluster ids,
@@ -181,9 +179,20 @@ public struct RuleContext: Sendable {
             }
     }
 
-    /// Stateless services, stateful services and jobs with the kind of object each becomes.
-    public var workloads: [(workload: WorkloadSpec, kind: String)] {
+    /// Stateless services, stateful services and jobs with the kind of object each becomes
+    /// (computed once per check).
+    public private(set) var workloads: [(workload: WorkloadSpec, kind: String)] = []
+
+    private static func workloads(_ system: SystemSpec) -> [(workload: WorkloadSpec, kind: String)] {
         system.services.map { ($0.workload, "Deployment") } + system.statefulServices.map { ($0.workload, "StatefulSet") }
             + system.jobs.map { ($0.workload, $0.schedule == nil ? "Job" : "CronJob") }
+    }
+
+    private static func containers(_ workloads: [(workload: WorkloadSpec, kind: String)])
+        -> [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] {
+        workloads.flatMap { workload, _ in
+            [(workload.name.value, workload, workload.container, false)]
+                + workload.initContainers.map { ("\(workload.name.value)/\($0.name.value)", workload, $0.container, true) }
+        }
     }
 }
