@@ -141,7 +141,6 @@ metadata:
     app.kubernetes.io/part-of: bench
 spec:
   replicas: {{ $.Values.replicas }}
-  revisionHistoryLimit: 10
   selector:
     matchLabels:
       app.kubernetes.io/name: {{ .name }}
@@ -202,12 +201,22 @@ spec:
             httpGet:
               path: /health/live
               port: http
+            initialDelaySeconds: 10
+            periodSeconds: 10
+            timeoutSeconds: 3
+            failureThreshold: 3
           readinessProbe:
             httpGet:
               path: /health/ready
               port: http
+            initialDelaySeconds: 5
+            periodSeconds: 5
+            timeoutSeconds: 3
+            failureThreshold: 3
           securityContext:
+            runAsNonRoot: true
             allowPrivilegeEscalation: false
+            privileged: false
             readOnlyRootFilesystem: true
             capabilities:
               drop:
