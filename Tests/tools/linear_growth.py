@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-N = 150
+N = 100
 LIMIT = 4.6
 HEADER = """clusterspec: v1
 name: grow
@@ -112,7 +112,7 @@ def jobs(n):
 def stateful_services(n):
     body = "statefulServices:\n" + "".join(
         f"  cache-{i}:\n    image: registry.example.com/grow/cache:1.0\n    replicas: 3\n    ports: {{peer: 7946}}\n"
-        f"    storage: {{size: 1Gi}}\n    peers: {{port: peer, listEnv: PEERS}}\n" for i in range(n)) if n else ""
+        f"    storage: {{size: 1Gi, mountPath: /data}}\n    peers: {{port: peer, listEnv: PEERS}}\n" for i in range(n)) if n else ""
     return {"spec": HEADER + "services:\n" + service("api") + body}
 
 
@@ -142,7 +142,7 @@ def external(n):
 
 def waivers(n):
     body = "waivers:\n" + "".join(
-        f"  - {{rule: replicas-ha, target: svc-{i}, reason: grows, expires: 2099-01-01}}\n" for i in range(n)) if n else ""
+        f"  - {{rule: replicas-ha, target: svc-{i}, reason: the item count grows, expires: 2099-01-01}}\n" for i in range(n)) if n else ""
     return {"spec": HEADER + "services:\n" + service("api") + "".join(service(f"svc-{i}") for i in range(n)) + body}
 
 
@@ -214,7 +214,12 @@ def main(binary, *kinds):
     print(f"{'list kind':24} {'I(0)':>14} {'I(n)':>14} {'I(4n)':>14}  ratio (n = {N})")
     for kind in kinds or KINDS:
         generate = KINDS[kind]
-        base, small, large = (instructions(stripped, generate(count), scratch) for count in (0, N, 4 * N))
+        try:
+            base, small, large = (instructions(stripped, generate(count), scratch) for count in (0, N, 4 * N))
+        except RuntimeError as error:
+            failures += 1
+            print(f"{kind:24} the generated spec does not build: {error}", flush=True)
+            continue
         ratio = (large - base) / max(small - base, 1)
         verdict = "ok" if ratio <= LIMIT else "GROWS FASTER THAN LINEAR"
         failures += ratio > LIMIT
