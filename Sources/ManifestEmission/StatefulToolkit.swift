@@ -54,7 +54,7 @@ struct StatefulToolkit {
         }
         var template = PodTemplateEmitter(system: system).template(
             workload, component: component, extraAnnotations: extraAnnotations, containerName: containerName,
-            serviceAccount: serviceAccountName(workload))
+            serviceAccount: serviceAccountName(workload), serviceLinks: !Self.isStore(workload))
         if let selector {
             template = Self.addingLabels(selector, to: template)
         }
@@ -73,6 +73,9 @@ struct StatefulToolkit {
                 "volumeClaimTemplates": .nonEmpty(claims),
             ]])
     }
+
+    /// Whether `workload` is a store's role (synthesized by `workload(store:…)`).
+    static func isStore(_ workload: WorkloadSpec) -> Bool { workload.labels.contains { $0.key.value == storeLabel } }
 
     /// Stores share one ServiceAccount per store across roles; stateful services use their own name.
     private func serviceAccountName(_ workload: WorkloadSpec) -> String {

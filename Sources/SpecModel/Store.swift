@@ -44,10 +44,14 @@ public struct StoreSpec: Sendable {
     public var podAnnotations: [KeyValue]
     /// The engine-specific settings; their type is the engine's description (`StoreEngine`).
     public var settings: any StoreEngine
+    /// A reviewed member-count change of the running cluster (`membership: {from: N}`).
+    public var membership: MembershipStep?
 
     public init(name: Located<String>, namespace: Located<String>, image: Located<String>,
                 storage: StorageSpec, resources: ResourcesSpec?, placement: PlacementSpec, tls: StoreTLSSpec?, pdb: PDBSpec?,
-                security: SecuritySpec, labels: [KeyValue], podAnnotations: [KeyValue], settings: any StoreEngine) {
+                security: SecuritySpec, labels: [KeyValue], podAnnotations: [KeyValue], settings: any StoreEngine,
+                membership: MembershipStep? = nil) {
+        self.membership = membership
         self.name = name
         self.namespace = namespace
         self.image = image

@@ -38,6 +38,10 @@ public protocol StoreEngine: Sendable {
     func generatedSecrets(of store: StoreSpec) -> [String]
     /// Spec values passed verbatim into the engine's configuration, which may be credentials.
     func verbatimSettings(of store: StoreSpec) -> [VerbatimSetting]
+    /// What changing `change.role`'s member count takes on a running cluster: automatic, a
+    /// reviewed step with the exact procedure (pods, peer URLs and TLS flags as emitted), or
+    /// refused. Judged against the previous revision by the membership comparison.
+    func membershipPolicy(for change: MembershipChange, of store: StoreSpec, domain: String) -> MembershipPolicy
 }
 
 extension StoreEngine {
@@ -47,6 +51,16 @@ extension StoreEngine {
     public func secretReferences(of store: StoreSpec) -> [SecretReference] { [] }
     public func generatedSecrets(of store: StoreSpec) -> [String] { [] }
     public func verbatimSettings(of store: StoreSpec) -> [VerbatimSetting] { [] }
+
+    /// Without a description of its own: pods outside a quorum come and go freely; a quorum's
+    /// member count is refused until the engine says how to change it safely.
+    public func membershipPolicy(for change: MembershipChange, of store: StoreSpec, domain: String) -> MembershipPolicy {
+        guard let quorum = change.role.kind.quorum else {
+            return .automatic("\(change.role.name) pods are not quorum members")
+        }
+        return .refused("clusterspec does not know how the \(quorum) changes membership on a running cluster; keep \(change.from) "
+                        + "members, or create a new store and move the data")
+    }
 }
 
 /// Image repository, default version, UID/GID, root filesystem and default volume size of an engine.

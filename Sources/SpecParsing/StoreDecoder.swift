@@ -86,7 +86,19 @@ extension SpecDecoder {
             security: security,
             labels: fields["labels"].map { reader.metadataEntries($0, "'labels'", areLabels: true) } ?? [],
             podAnnotations: fields["podAnnotations"].map { reader.metadataEntries($0, "'podAnnotations'", areLabels: false) } ?? [],
-            settings: settings)
+            settings: settings,
+            membership: fields["membership"].flatMap { decodeMembershipStep($0) })
+    }
+
+    /// `membership: {from: N}`: the member count of the running cluster, reviewed by the operator.
+    private func decodeMembershipStep(_ node: YAMLNode) -> MembershipStep? {
+        guard let fields = reader.mapping(node, "'membership'", known: SpecKeys.membership) else { return nil }
+        guard let fromNode = fields["from"] else {
+            reader.error("missing-field", "'membership' needs 'from': the member count of the running cluster (the previous revision's)",
+                         at: node.location)
+            return nil
+        }
+        return reader.int(fromNode, "'membership.from'", in: 0...99).map { MembershipStep(from: $0, location: node.location) }
     }
 
     /// `image:` as written, else `<repository>:<version>`.
