@@ -71,9 +71,10 @@ public struct MembershipStep: Sendable {
 
 /// Pieces of printed procedures every engine uses, spelled like the emitted objects.
 public enum Procedures {
-    /// `kubectl -n <namespace> exec <pod> -c <container> -- <command…>`, the words shell-quoted.
-    public static func exec(namespace: String, pod: String, container: String, _ command: [String]) -> String {
-        "kubectl -n \(namespace) exec \(pod) -c \(container) -- " + command.map(shellQuoted).joined(separator: " ")
+    /// `kubectl -n <namespace> exec [-it] <pod> -c <container> -- <command…>`, the words shell-quoted;
+    /// `interactive` for a step that asks the operator (a login).
+    public static func exec(namespace: String, pod: String, container: String, interactive: Bool = false, _ command: [String]) -> String {
+        "kubectl -n \(namespace) exec \(interactive ? "-it " : "")\(pod) -c \(container) -- " + command.map(shellQuoted).joined(separator: " ")
     }
 
     /// `kubectl -n <namespace> delete pvc <claim>-<pod>…`: the claims the StatefulSet controller keeps.

@@ -84,6 +84,7 @@ public enum SpecVocabulary {
          SpecKeys.autoscale, SpecKeys.expose, SpecKeys.ingressTLS, SpecKeys.pdb, SpecKeys.strategy, SpecKeys.serviceGroup,
          SpecKeys.statefulService, SpecKeys.statefulStorage, SpecKeys.peers, SpecKeys.storeCommon, SpecKeys.membership, SpecKeys.storage,
          SpecKeys.tls, SpecKeys.replication, SpecKeys.seal, SpecKeys.credentials, SpecKeys.externalDatabase, SpecKeys.keeper, SpecKeys.snapshotBackup,
+         SpecKeys.objectStoreBackup,
          SpecKeys.waiver, ["overlay", "spec", "environment", "parent", "$patch"]]
             + Engines.all.map { $0.keys }
     }

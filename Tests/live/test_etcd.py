@@ -20,7 +20,7 @@ import urllib.request
 
 import pytest
 
-from harness import compile_spec
+from harness import check_spec, compile_spec
 from specs import NAMESPACE, store_spec
 
 def etcd_spec(members: int, extra: str = "") -> str:
@@ -181,22 +181,50 @@ def test_member_recreated_with_its_volume_rejoins(cluster):
     assert len(etcdctl_json(cluster, back, "member", "list")["members"]) == 3
 
 
-def test_member_with_an_empty_volume_today(cluster):
-    """Today's behaviour (issue 9 turns it into the documented one): a member whose volume is lost
-    comes back with ETCD_INITIAL_CLUSTER_STATE=new, finds itself already in the cluster and exits;
-    the kubelet would restart it forever. The other members keep the data and the quorum."""
+def test_member_with_an_empty_volume_rejoins(cluster):
+    """A member whose volume is lost comes back empty: its entrypoint finds itself listed as a
+    member that has run before, removes that member and adds itself again (a new member id), and
+    catches up from the others; the cluster keeps one id, its size and every key."""
     pods = start(cluster, 3)
     put_keys(cluster, pods[0], "kept/", 10)
+    ids, _, _ = cluster_view(cluster, pods)
     lost = pods[2]
+    old_id = etcdctl_json(cluster, lost, "endpoint", "status")[0]["Status"]["header"]["member_id"]
     cluster.kill(lost)
     cluster.wipe_volume(lost)
     cluster.restart(lost)
-    code = cluster.wait_exit(lost, timeout=60)
-    assert code != 0
-    assert "has already been bootstrapped" in lost.log(), lost.log()[-2000:]
-    for pod in pods[:2]:
-        assert keys_on(cluster, pod, "kept/") == {f"kept/{i}": f"value-{i}" for i in range(1, 11)}
-    assert etcdctl(cluster, pods[0], "put", "still-writable", "yes").returncode == 0
+    cluster.wait_ready([lost], timeout=90)
+    assert "a lost volume): removing it and adding it again" in lost.log(), lost.log()[-2000:]
+    status = etcdctl_json(cluster, lost, "endpoint", "status")[0]["Status"]
+    assert status["header"]["member_id"] != old_id, "the lost member came back under its old id"
+    after, listed, _ = cluster_view(cluster, pods)
+    assert set(after.values()) == set(ids.values()), after
+    assert all(names == ["etcd-0", "etcd-1", "etcd-2"] for names in listed.values()), listed
+    assert wait_for(lambda: keys_on(cluster, lost, "kept/") == {f"kept/{i}": f"value-{i}" for i in range(1, 11)})
+
+
+def test_removed_member_with_a_stale_volume_refuses_and_says_what_to_run(cluster):
+    """A member removed from the cluster (the first step of a scale-down) whose pod restarts with
+    its old data refuses to start, naming the commands that make it a member again; running them
+    verbatim (delete the claim, delete the pod) brings it back as a new member."""
+    pods = start(cluster, 3)
+    put_keys(cluster, pods[0], "stale/", 5)
+    removed = cluster.kubectl(f"kubectl -n {NAMESPACE} exec etcd-0 -c etcd -- /clusterspec/bin/sh /clusterspec/etcd/member.sh remove etcd-2")
+    assert removed.returncode == 0, removed.stderr
+    assert cluster.wait_exit(pods[2], timeout=30) is not None  # etcd stops once it is removed
+    cluster.restart(pods[2])
+    assert cluster.wait_exit(pods[2], timeout=60) != 0
+    line = next((l for l in pods[2].log().splitlines() if "removed from the cluster" in l), None)
+    assert line, pods[2].log()[-2000:]
+    commands = line.split("To make it a member again: ", 1)[1]
+    assert commands == f"kubectl -n {NAMESPACE} delete pvc data-etcd-2 --wait=false && kubectl -n {NAMESPACE} delete pod etcd-2"
+    ran = cluster.kubectl(commands)
+    assert ran.returncode == 0, ran.stderr
+    back = cluster.pod(NAMESPACE, "etcd-2")
+    cluster.wait_ready([back], timeout=90)
+    ids, listed, _ = cluster_view(cluster, cluster.pods_of(NAMESPACE, "etcd"))
+    assert len(set(ids.values())) == 1 and all(len(names) == 3 for names in listed.values()), (ids, listed)
+    assert wait_for(lambda: len(keys_on(cluster, back, "stale/")) == 5)
 
 
 def test_rolling_update_keeps_one_cluster(cluster):
@@ -217,18 +245,67 @@ def test_rolling_update_keeps_one_cluster(cluster):
         assert pod.main_container["resources"]["limits"]["memory"] == "256Mi"
 
 
-def test_member_count_change_today_forms_two_clusters(cluster):
-    """Today's behaviour of a 1→3 revision (issue 9 makes it one cluster or a refusal by `check`):
-    the new ordinals bootstrap with ETCD_INITIAL_CLUSTER_STATE=new, etcd-0 keeps its own data,
-    and the result is two clusters with different ids that both accept writes."""
-    pods = start(cluster, 1)
-    assert etcdctl(cluster, pods[0], "put", "written-before", "yes").returncode == 0
-    cluster.apply(compile_spec(etcd_spec(3), check=False), timeout=90)
-    pods = cluster.pods_of(NAMESPACE, "etcd")
-    assert [p.name for p in pods] == ["etcd-0", "etcd-1", "etcd-2"]
+def membership_findings(spec: str, previous) -> list[dict]:
+    """The membership findings of `check` against `previous` (the fixture's minimal spec has other
+    findings too: no resources, one member, so the revisions are built with --no-check)."""
+    _, findings = check_spec(spec, previous=previous)
+    return [f for f in findings if f["rule"].startswith("membership")]
+
+
+def test_member_count_changes_end_in_one_cluster(cluster, tmp_path):
+    """Revisions 1 → 3 → 5 → 3 against a running cluster, each compiled with the previous
+    revision's output as `--previous`: growth is automatic (new members add themselves one at a
+    time); the shrink is refused by `check` with a procedure, which runs verbatim through the
+    kubectl stand-in before the reviewed revision is applied. Every step ends with one cluster of
+    the new size, the same cluster id, and every key written before."""
+    revisions = tmp_path / "revisions"
+    pods = start_revision(cluster, etcd_spec(1), tree=revisions / "1")
+    first_id = cluster_view(cluster, pods)[0]["etcd-0"]
+    put_keys(cluster, pods[0], "one/", 20)
+    expected = {f"one/{i}": f"value-{i}" for i in range(1, 21)}
+
+    for members, previous in ((3, "1"), (5, "3")):
+        findings = membership_findings(etcd_spec(members), revisions / previous)
+        assert [(f["rule"], f["severity"]) for f in findings] == [("membership-automatic", "note")], findings
+        assert f"etcd members {previous} → {members}" in findings[0]["message"]
+        pods = start_revision(cluster, etcd_spec(members), tree=revisions / str(members), previous=revisions / previous)
+        ids, listed, leaders = cluster_view(cluster, pods)
+        assert set(ids.values()) == {first_id}, f"{previous} → {members}: more than one cluster: {ids}"
+        assert all(names == [f"etcd-{i}" for i in range(members)] for names in listed.values()), listed
+        assert len(set(leaders.values())) == 1, leaders
+        for pod in pods:
+            assert wait_for(lambda pod=pod: keys_on(cluster, pod, "") == expected), (pod.name, keys_on(cluster, pod, ""), pod.log()[-1500:])
+        put_keys(cluster, pods[-1], f"at{members}/", 5)
+        expected.update({f"at{members}/{i}": f"value-{i}" for i in range(1, 6)})
+
+    # 5 → 3: refused until the printed steps are run and declared reviewed.
+    findings = membership_findings(etcd_spec(3), revisions / "5")
+    assert [(f["rule"], f["severity"]) for f in findings] == [("membership-change", "error")], findings
+    notes = [n["message"] for n in findings[0]["notes"]]
+    before = [n.removeprefix("before applying: ") for n in notes if n.startswith("before applying: ")]
+    after = [n.removeprefix("after applying: ") for n in notes if n.startswith("after applying: ")]
+    assert len(before) == 2 and len(after) == 1, notes
+    assert "membership: {from: 5}" in findings[0]["fix"]
+    for line in before:
+        ran = cluster.kubectl(line)
+        assert ran.returncode == 0, f"{line}: {ran.stderr}"
+    reviewed = etcd_spec(3, ", membership: {from: 5}")
+    assert membership_findings(reviewed, revisions / "5") == []
+    pods = start_revision(cluster, reviewed, tree=revisions / "3-after", previous=revisions / "5")
+    for line in after:
+        ran = cluster.kubectl(line)
+        assert ran.returncode == 0, f"{line}: {ran.stderr}"
+    assert not cluster.claim_exists(NAMESPACE, "data-etcd-3") and not cluster.claim_exists(NAMESPACE, "data-etcd-4")
     ids, listed, _ = cluster_view(cluster, pods)
-    assert ids["etcd-1"] == ids["etcd-2"] != ids["etcd-0"], ids
-    assert listed["etcd-0"] == ["etcd-0"], "the old member still sees only itself"
-    assert keys_on(cluster, pods[0], "written-before") == {"written-before": "yes"}
-    assert keys_on(cluster, pods[1], "written-before") == {}, "the new cluster does not have the data"
-    assert etcdctl(cluster, pods[1], "put", "diverged", "yes").returncode == 0
+    assert set(ids.values()) == {first_id}, ids
+    assert all(names == ["etcd-0", "etcd-1", "etcd-2"] for names in listed.values()), listed
+    for pod in pods:
+        assert wait_for(lambda pod=pod: keys_on(cluster, pod, "") == expected), pod.name
+    # The next revision: the step is done.
+    findings = membership_findings(reviewed, revisions / "3-after")
+    assert [(f["rule"], f["severity"]) for f in findings] == [("membership-step-stale", "warning")], findings
+
+
+def start_revision(cluster, spec: str, *, tree, previous=None):
+    cluster.apply(compile_spec(spec, previous=previous, tree=tree, check=False), timeout=120)
+    return cluster.pods_of(NAMESPACE, "etcd")

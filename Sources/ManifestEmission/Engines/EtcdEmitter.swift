@@ -91,9 +91,18 @@ struct EtcdEmitter {
         let labels = kit.labels(store: store, name: name, component: role.component)
         let selector = Labels.selector(workload: name, system: kit.systemName)
         var resources = kit.identity(store: store)
+        var scripts: [ManifestValue.Entry] = [.init(EtcdSettings.scriptName, .string(script))]
+        var backups: [Resource] = []
+        if let backup = etcd.backup {
+            let backupScript = Self.backupScript(store: name)
+            scripts.append(.init(EtcdSettings.backupScriptName, .string(backupScript)))
+            backups = backupResources(store, etcd, backup, env: env.filter { $0.name.value.hasPrefix("ETCDCTL_") },
+                                      tls: volumes.filter { $0.name.value == "tls" }, script: backupScript)
+        }
         resources.append(Resource(apiVersion: "v1", kind: "ConfigMap",
                                   metadata: ObjectMeta(name: EtcdSettings.scriptConfigMap(name), namespace: namespace, labels: labels), origin: at,
-                                  fields: ["data": [EtcdSettings.scriptName: .string(script)]]))
+                                  fields: ["data": .map(scripts)]))
+        resources += backups
         resources.append(kit.statefulSet(workload, replicas: members, serviceName: headless, component: role.component, containerName: EtcdSettings.containerName,
                                          extraAnnotations: [("clusterspec.io/config-hash", StableHash.hex(script))], origin: at))
         resources.append(kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: true, origin: at))
@@ -108,6 +117,54 @@ struct EtcdEmitter {
                                              kind: kind.value, headless: [headless], clients: [name], origin: store.tls?.location ?? at))
         }
         return resources
+    }
+
+    /// The backup claim and the CronJob that saves a snapshot there and keeps the newest `keep`.
+    private func backupResources(_ store: StoreSpec, _ etcd: EtcdSettings, _ backup: EtcdBackupSpec, env: [EnvVarSpec], tls: [VolumeSpec],
+                                 script: String) -> [Resource] {
+        let name = store.name.value, namespace = store.namespace.value, at = backup.location
+        let job = EtcdSettings.backups(name)
+        let endpoint = "\(EtcdSettings.scheme(store))://\(Topology.serviceFQDN(name, namespace: namespace, domain: kit.domain)):\(EtcdSettings.clientPort.number)"
+        let volumes = [
+            StatefulToolkit.volume("backup", .claim(Located(job, at: at)), at: EtcdSettings.backupDirectory, location: at),
+            StatefulToolkit.volume("tools", .emptyDir(sizeLimit: nil, inMemory: false), at: EtcdSettings.toolsDirectory, location: at),
+            StatefulToolkit.volume("scripts", .configMap(Located(EtcdSettings.scriptConfigMap(name), at: at)), at: EtcdSettings.scriptDirectory,
+                                   readOnly: true, location: at),
+        ] + tls
+        let container = kit.container(
+            store: store, command: [EtcdSettings.scriptCommand[0], "\(EtcdSettings.scriptDirectory)/\(EtcdSettings.backupScriptName)"], ports: [],
+            env: [StatefulToolkit.env("SNAPSHOT_ENDPOINT", endpoint, at: at), StatefulToolkit.env("KEEP", String(backup.keep.value), at: backup.keep.location)] + env,
+            volumes: volumes, health: nil)
+        var workload = kit.workload(store: store, statefulSet: job, container: container)
+        workload.initContainers = [tools(store, etcd)]
+        workload.podAnnotations.append(KeyValue(key: Located("clusterspec.io/config-hash", at: at), value: Located(StableHash.hex(script), at: at)))
+        let labels = kit.labels(store: store, name: job, component: EtcdSettings.backupRun.component)
+        return [kit.claim(name: job, namespace: namespace, labels: labels, storage: backup.storage, origin: at),
+                kit.cronJob(workload, schedule: backup.schedule.value, component: EtcdSettings.backupRun.component, origin: at)]
+    }
+
+    /// `backup.sh`: one snapshot through the client Service, saved under a UTC timestamp, then the
+    /// oldest removed beyond `$KEEP`.
+    static func backupScript(store: String) -> String {
+        let tools = EtcdSettings.toolsDirectory, directory = EtcdSettings.backupDirectory
+        return #"""
+        #!/bin/sh
+        # One backup of the etcd store '\#(store)' (emitted by clusterspec): a snapshot named after the
+        # time, then only the newest $KEEP snapshots are kept. Restore one with
+        #   etcdutl snapshot restore \#(directory)/snapshot-<time>.db --data-dir <new data dir>
+        set -eu
+        PATH=\#(tools):/usr/local/bin:/usr/bin:/bin
+        export PATH
+        name="snapshot-$(date -u +%Y%m%dT%H%M%SZ).db"
+        etcdctl --endpoints="$SNAPSHOT_ENDPOINT" --dial-timeout=5s --command-timeout=300s snapshot save "\#(directory)/.partial-$name"
+        mv "\#(directory)/.partial-$name" "\#(directory)/$name"
+        ls -1 \#(directory) | grep '^snapshot-.*\.db$' | sort -r | tail -n +$((KEEP + 1)) | while read -r old; do
+          rm -f "\#(directory)/$old"
+          echo "removed $old (keeping the newest $KEEP)"
+        done
+        echo "saved $name"
+
+        """#
     }
 
     /// The init container that copies the static busybox into the pod and installs its applets.
@@ -162,7 +219,7 @@ struct EtcdEmitter {
         # The raft index of a member that runs (it answers without a quorum too).
         raft_index() {
           etcdctl --endpoints="$1" --dial-timeout=2s --command-timeout=3s endpoint status -w json 2>/dev/null \
-            | sed -n 's/.*"raft_index":\([0-9]*\).*/\1/p'
+            | sed -n 's/.*"raftIndex":\([0-9]*\).*/\1/p'
         }
 
         members() { ctl --endpoints="$1" member list -w simple; }
@@ -177,7 +234,15 @@ struct EtcdEmitter {
             echo "$target is not a member of the cluster (already removed)"
             exit 0
           fi
-          ctl --endpoints="$ETCD_ADVERTISE_CLIENT_URLS" member remove "$id"
+          # etcd refuses membership changes until every member has been connected for a few seconds.
+          waited=0
+          until out=$(ctl --endpoints="$ETCD_ADVERTISE_CLIENT_URLS" member remove "$id" 2>&1); do
+            [ "$waited" -lt 60 ] || fail "cannot remove $target ($id): $(echo "$out" | tail -n 1)"
+            say "member remove refused ($(echo "$out" | tail -n 1)); retrying in 2s"
+            sleep 2
+            waited=$((waited + 2))
+          done
+          echo "$out"
           exit 0
         fi
 
@@ -201,8 +266,9 @@ struct EtcdEmitter {
             index=$(raft_index "$url") || index=""
             if [ -n "$index" ]; then
               running=yes
-              # A member still bootstrapping has only the initial membership entries in its log.
-              [ "$index" -le "$count" ] || forming=no
+              # A member bootstrapping this revision's cluster has exactly its initial membership
+              # entries in its log; one that joined a running cluster starts from 0 and catches up.
+              [ "$index" -eq "$count" ] || forming=no
             fi
           done
           if [ "$running" = no ] || [ "$forming" = yes ]; then
@@ -225,35 +291,37 @@ struct EtcdEmitter {
             || fail "cannot remove the old member $id; run: kubectl -n $POD_NAMESPACE exec \#(store)-0 -c \#(EtcdSettings.containerName) -- \#(remove) $self"
           line=""
         fi
-        delay=1
-        waited=0
-        while [ -z "$line" ]; do
-          if out=$(ctl --endpoints="$url" member add "$self" --peer-urls="$peer_url" 2>&1); then
-            say "added to the cluster"
-          else
+        if [ -n "$line" ]; then
+          # Added before (by an earlier start of this pod) but never started: the current membership
+          # (an unstarted member has no name yet: its pod name is its peer URL's first label).
+          ETCD_INITIAL_CLUSTER=$(echo "$list" | awk -F', ' -v self="$self" -v peer="$peer_url" '{
+            name = $3
+            if ($4 == peer) name = self
+            n = split($4, urls, ",")
+            for (i = 1; i <= n; i++) {
+              member = name
+              if (member == "") { member = urls[i]; sub(/^[a-z]+:\/\//, "", member); sub(/\..*$/, "", member) }
+              cluster = cluster (cluster == "" ? "" : ",") member "=" urls[i]
+            }
+          } END { print cluster }')
+        else
+          # Not a member: add itself. etcd refuses a second new member until the previous one has
+          # connected, so pods that start together are added one at a time.
+          delay=1
+          waited=0
+          until out=$(ctl --endpoints="$url" member add "$self" --peer-urls="$peer_url" 2>&1); do
             [ "$waited" -lt 180 ] || fail "cannot add itself to the cluster: $(echo "$out" | tail -n 1); see: kubectl -n $POD_NAMESPACE exec \#(store)-0 -c \#(EtcdSettings.containerName) -- etcdctl member list"
             say "member add refused ($(echo "$out" | tail -n 1)); retrying in ${delay}s (etcd adds one member at a time)"
             sleep "$delay"
             waited=$((waited + delay))
             [ "$delay" -ge 8 ] || delay=$((delay * 2))
-            url=$(healthy) || true
-          fi
-          list=$(members "$url" 2>/dev/null) || list=""
-          line=$(listed "$list")
-        done
-
-        # Start with the current membership exactly (an unstarted member has no name yet: its pod name
-        # is the first label of its peer URL's host).
-        ETCD_INITIAL_CLUSTER=$(echo "$list" | awk -F', ' -v self="$self" -v peer="$peer_url" '{
-          name = $3
-          if ($4 == peer) name = self
-          n = split($4, urls, ",")
-          for (i = 1; i <= n; i++) {
-            member = name
-            if (member == "") { member = urls[i]; sub(/^[a-z]+:\/\//, "", member); sub(/\..*$/, "", member) }
-            cluster = cluster (cluster == "" ? "" : ",") member "=" urls[i]
-          }
-        } END { print cluster }')
+            url=$(healthy) || url="$url"
+          done
+          say "added to the cluster"
+          # The membership including this member, as 'member add' prints it.
+          ETCD_INITIAL_CLUSTER=$(echo "$out" | sed -n 's/^ETCD_INITIAL_CLUSTER="\(.*\)"$/\1/p')
+          [ -n "$ETCD_INITIAL_CLUSTER" ] || fail "'member add' did not print the membership: $out"
+        fi
         ETCD_INITIAL_CLUSTER_STATE=existing
         export ETCD_INITIAL_CLUSTER ETCD_INITIAL_CLUSTER_STATE
         say "joining the running cluster: $ETCD_INITIAL_CLUSTER"

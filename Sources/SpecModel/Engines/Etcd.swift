@@ -44,7 +44,9 @@ extension EtcdSettings: StoreEngine {
     public static let metricsPort = NamedPort("metrics", 2381)
 
     public static let members = RoleKind(component: "etcd", quorum: "etcd")
-    public static let roleKinds = [members]
+    /// The pods of the backup CronJob (a client of the members).
+    public static let backupRun = RoleKind(component: "etcd-backup")
+    public static let roleKinds = [members, backupRun]
 
     // What the emitted pods and the printed procedures share.
     public static let containerName = "etcd"
@@ -58,18 +60,30 @@ extension EtcdSettings: StoreEngine {
     public static let scriptName = "member.sh"
     /// `sh member.sh …` as a command: how pods start and procedures change membership.
     public static var scriptCommand: [String] { ["\(toolsDirectory)/sh", "\(scriptDirectory)/\(scriptName)"] }
+    /// The backup script in the same ConfigMap, and where the backup claim is mounted.
+    public static let backupScriptName = "backup.sh"
+    public static let backupDirectory = "/backup"
     /// The ConfigMap with the entrypoint script.
     public static func scriptConfigMap(_ store: String) -> String { "\(store)-scripts" }
     /// The backup CronJob and its claim.
     public static func backups(_ store: String) -> String { "\(store)-backup" }
 
     public func roles(named store: String) -> [StoreRole] {
-        [StoreRole(Self.members, statefulSet: store, replicas: members, ports: [Self.clientPort, Self.peerPort, Self.metricsPort],
-                   servesClients: true)]
+        var roles = [StoreRole(Self.members, statefulSet: store, replicas: members, ports: [Self.clientPort, Self.peerPort, Self.metricsPort],
+                               servesClients: true)]
+        if let backup {
+            // One pod per run, created by the CronJob; no StatefulSet.
+            roles.append(StoreRole(Self.backupRun, name: Self.backups(store), statefulSets: [], replicas: Located(1, at: backup.location, isDefault: true),
+                                   labels: [Label(Topology.nameLabel, Self.backups(store))], ports: [], servesClients: false, image: nil))
+        }
+        return roles
     }
 
     public func flows(of store: StoreSpec, in system: SystemSpec) -> [StoreFlow] {
-        [.peers(store.name.value, store.name.value, [Self.peerPort])]
+        let name = store.name.value
+        var flows = [StoreFlow.peers(name, name, [Self.peerPort])]
+        if backup != nil { flows.append(.peers(Self.backups(name), name, [Self.clientPort])) }
+        return flows
     }
 
     /// Clients get the client port; the metrics port is for scrapers and only opened when named.

@@ -141,6 +141,16 @@ echo {ENVIRON_END}
 """
 
 
+def busybox(tag: str) -> StandIn:
+    """The static busybox the etcd pods' init container copies in: Debian's busybox-static (also
+    statically linked) at the image's /bin/busybox."""
+    return StandIn(
+        name=f"busybox:{tag}", entrypoint=[], cmd=["sh"], env={"PATH": DEBIAN_PATH},
+        host_files={"/bin/busybox": "/bin/busybox"},
+        requires={"/bin/busybox": "busybox-static"},
+    )
+
+
 def stand_in(image: str) -> StandIn:
     repository, _, tag = image.rpartition(":")
     if not repository:
@@ -149,6 +159,8 @@ def stand_in(image: str) -> StandIn:
         return etcd(tag)
     if repository in ("postgres", "docker.io/library/postgres"):
         return postgres(tag)
+    if repository in ("busybox", "docker.io/library/busybox"):
+        return busybox(tag)
     if repository in ("apache/kafka", "docker.io/apache/kafka"):
         return kafka_environment_recorder(tag)
     raise EnvError(f"no Debian stand-in for image {image}")

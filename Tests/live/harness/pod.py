@@ -239,6 +239,22 @@ class Pod:
                 raise PodError(f"{self.key}: unsupported volume {name} ({sorted(volume)})")
         return sources
 
+    def sync_secret(self, secret: str, data: dict[str, str]) -> int:
+        """Rewrites this pod's volumes of Secret `secret` in place (the kubelet's periodic sync):
+        every running container sees the new files through `..data`. Returns the volumes updated."""
+        fs_group = self.template["spec"].get("securityContext", {}).get("fsGroup")
+        updated = 0
+        for volume in self.template["spec"].get("volumes", []):
+            spec = volume.get("secret")
+            if not spec or spec.get("secretName") != secret:
+                continue
+            path = self.directory / "volumes" / volume["name"]
+            items = spec.get("items")
+            files = {item["path"]: data[item["key"]].encode() for item in items} if items else {k: v.encode() for k, v in data.items()}
+            write_atomic_volume(path, files, spec.get("defaultMode", 0o644), fs_group)
+            updated += 1
+        return updated
+
     def _memory_volume_size(self, spec: dict) -> float:
         """tmpfs size of a memory emptyDir: its sizeLimit, else the pod's memory limit, else the
         node's allocatable memory (the kubelet's SizeMemoryBackedVolumes behaviour)."""
@@ -466,5 +482,6 @@ def exec_argv(uid: int, gid: int, groups: list[int], no_new_privs: bool, drop_al
     return [*privileges, "--", "/usr/bin/env", "-i", "-C", workdir, *[f"{k}={v}" for k, v in sorted(env.items())], *argv]
 
 
-def state_json(pods: list[dict], services: list[dict]) -> str:
-    return json.dumps({"pods": {f"{p['namespace']}/{p['name']}": p for p in pods}, "services": services}, indent=1, sort_keys=True)
+def state_json(pods: list[dict], services: list[dict], claims: dict[str, list[str]] | None = None, requests: str = "") -> str:
+    return json.dumps({"pods": {f"{p['namespace']}/{p['name']}": p for p in pods}, "services": services,
+                       "claims": claims or {}, "requests": requests}, indent=1, sort_keys=True)
