@@ -21,6 +21,9 @@ public protocol StoreEngine: Sendable {
     static var groupNameLabels: [String] { get }
     /// The kind of Secret the engine's operator keeps in sync from the engine (`secrets.<name>.<key>`).
     static var secretSync: (any SecretSync.Type)? { get }
+    /// Why `tls:` is refused on this engine's stores (what to do instead); nil when the emitted
+    /// objects serve TLS end to end.
+    static var tlsUnsupported: String? { get }
 
     /// The roles the store runs, in emission order; empty when it runs nothing in the cluster.
     func roles(named store: String) -> [StoreRole]
@@ -47,6 +50,7 @@ public protocol StoreEngine: Sendable {
 extension StoreEngine {
     public static var groupNameLabels: [String] { [] }
     public static var secretSync: (any SecretSync.Type)? { nil }
+    public static var tlsUnsupported: String? { nil }
     public func externalRange(of store: StoreSpec) -> String? { nil }
     public func secretReferences(of store: StoreSpec) -> [SecretReference] { [] }
     public func generatedSecrets(of store: StoreSpec) -> [String] { [] }

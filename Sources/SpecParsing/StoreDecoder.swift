@@ -70,6 +70,9 @@ extension SpecDecoder {
         security.runAsGroup = security.runAsGroup.flatMap { $0.isDefault ? nil : $0 } ?? Located(defaults.group, at: name.location, isDefault: true)
         security.fsGroup = security.fsGroup.flatMap { $0.isDefault ? nil : $0 } ?? Located(defaults.group, at: name.location, isDefault: true)
 
+        if let refusal = engine.tlsUnsupported, let tls = fields.keyLocation("tls") {
+            reader.error("unsupported-setting", "'tls' is not supported on \(engine.name) stores: \(refusal)", at: tls)
+        }
         guard let settings = decoding.decode(fields, store: name, with: self) else { return nil }
         let replicated = settings.roles(named: name.value).contains { $0.replicas.value > 1 }
         var placement = decodePlacement(fields["placement"], at: name.location, replicated: replicated)

@@ -41,6 +41,7 @@ public enum RuleRegistry {
         SecretDeclared.self,
         SSHPortExposed.self,
         StatefulSetNameLength.self,
+        StorePlaintext.self,
         DependencyDeclared.self,
         ExposedNeedsIngressSource.self,
         MeshCallerOutsideStrict.self,

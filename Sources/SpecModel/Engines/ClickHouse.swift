@@ -36,6 +36,7 @@ extension ClickHouseSettings: StoreEngine {
     public static let defaults = EngineDefaults(repository: "clickhouse/clickhouse-server", version: "25.3", user: 101, group: 101,
                                                 readOnlyRootFilesystem: true, storage: "50Gi")
     public static let keys = ["shards", "replicas", "keeper", "credentials"]
+    public static let tlsUnsupported: String? = "clusterspec emits ClickHouse's plaintext listeners only (no https_port, tcp_port_secure or secure Keeper); remove 'tls' and fence the store's namespace with 'networkPolicy: deny-by-default'"
     /// Keeper's image repository; its version defaults to the server's.
     public static let keeperRepository = "clickhouse/clickhouse-keeper"
 

@@ -82,6 +82,7 @@ extension PostgresSettings: StoreEngine {
     public static let defaults = EngineDefaults(repository: "postgres", version: "17", user: 999, group: 999,
                                                 readOnlyRootFilesystem: true, storage: "20Gi")
     public static let keys = ["mode", "instances", "database", "user", "credentials", "external", "synchronous", "backup"]
+    public static let tlsUnsupported: String? = "CloudNativePG issues and rotates its own server certificates (clients verify them with the <name>-ca Secret), a single-mode pod serves plaintext only, and an external database's TLS is its provider's; remove 'tls'"
 
     public static let port = NamedPort("postgres", 5432)
     /// The CloudNativePG instance manager's status port.

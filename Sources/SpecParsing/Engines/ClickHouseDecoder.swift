@@ -16,11 +16,7 @@ extension SpecDecoder {
     fileprivate func decodeClickHouse(_ fields: Fields, at location: SourceLocation) -> ClickHouseSettings? {
         guard let shards = members(fields, "shards", default: 1, at: location),
               let replicas = members(fields, "replicas", default: 1, at: location) else { return nil }
-        if let tls = fields.keyLocation("tls") {
-            reader.error("unsupported-setting",
-                         "'tls' is not supported on ClickHouse stores yet (clusterspec would emit plaintext listeners and silently ignore it); remove it and fence the store's namespace ('networkPolicy: deny-by-default')",
-                         at: tls)
-        }
+
         var keeper: KeeperSettings?
         if let node = fields["keeper"], let inner = reader.mapping(node, "'keeper'", known: SpecKeys.keeper) {
             let server = storeImage(fields, repository: ClickHouseSettings.defaults.repository, version: ClickHouseSettings.defaults.version,
