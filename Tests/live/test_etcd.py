@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -309,3 +311,82 @@ def test_member_count_changes_end_in_one_cluster(cluster, tmp_path):
 def start_revision(cluster, spec: str, *, tree, previous=None):
     cluster.apply(compile_spec(spec, previous=previous, tree=tree, check=False), timeout=120)
     return cluster.pods_of(NAMESPACE, "etcd")
+
+
+def test_backups_keep_the_newest_snapshots_and_one_restores(cluster, tmp_path):
+    """The emitted backup CronJob, run three times with keep: 2, leaves the two newest snapshots on
+    its claim; one of them, restored by Debian's etcdctl into a fresh data directory and served by
+    a single etcd on loopback, holds every key written before it was taken."""
+    spec = etcd_spec(3, ', backup: {schedule: "0 */6 * * *", keep: 2}')
+    cluster.apply(compile_spec(spec, check=False), timeout=90)
+    pods = cluster.pods_of(NAMESPACE, "etcd")
+    put_keys(cluster, pods[0], "backed/", 25)
+    names = []
+    for run in range(3):
+        code, log = cluster.run_job(NAMESPACE, "etcd-backup")
+        assert code == 0, log[-2000:]
+        names.append(next(line.split("saved ", 1)[1] for line in log.splitlines() if line.startswith("saved ")))
+        time.sleep(1.1)  # snapshot names carry the second they were taken
+    claim = cluster.workdir / "volumes" / NAMESPACE / "etcd-backup"
+    kept = sorted(p.name for p in claim.iterdir())
+    assert kept == sorted(names[1:]) and len(kept) == 2, (kept, names)
+    restored = tmp_path / "restored"
+    restore = subprocess.run(["etcdctl", "snapshot", "restore", str(claim / kept[0]), "--data-dir", str(restored), "--name", "restore",
+                              "--initial-cluster", "restore=http://127.0.0.5:2380", "--initial-advertise-peer-urls", "http://127.0.0.5:2380"],
+                             capture_output=True, text=True, timeout=60)
+    assert restore.returncode == 0, restore.stderr
+    server = subprocess.Popen(["etcd", "--name", "restore", "--data-dir", str(restored), "--listen-client-urls", "http://127.0.0.5:2379",
+                               "--advertise-client-urls", "http://127.0.0.5:2379", "--listen-peer-urls", "http://127.0.0.5:2380",
+                               "--initial-advertise-peer-urls", "http://127.0.0.5:2380", "--initial-cluster", "restore=http://127.0.0.5:2380"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cluster.processes.track(server.pid, "restored etcd")
+    try:
+        def restored_keys():
+            result = subprocess.run(["etcdctl", "--endpoints=http://127.0.0.5:2379", "get", "backed/", "--prefix"], capture_output=True,
+                                    text=True, timeout=10)
+            lines = result.stdout.splitlines()
+            return dict(zip(lines[0::2], lines[1::2])) if result.returncode == 0 else None
+        assert wait_for(lambda: restored_keys() == {f"backed/{i}": f"value-{i}" for i in range(1, 26)}), restored_keys()
+    finally:
+        cluster.processes.kill_tree(server.pid)
+        server.wait(timeout=10)
+
+
+def test_tls_members_and_certificate_rotation(cluster, tmp_path):
+    """Members with `tls: {secret: …}` form over HTTPS with client-certificate authentication; when
+    the Secret is rotated (the kubelet swaps `..data` in the mounted directory), a new TLS handshake
+    with a member presents the new certificate without a restart, and the cluster keeps working."""
+    from harness.certificates import CertificateAuthority
+    ca = CertificateAuthority(tmp_path / "ca")
+    names = [f"*.etcd-headless.{NAMESPACE}.svc.cluster.local", f"etcd.{NAMESPACE}.svc.cluster.local", "localhost"]
+    first = ca.issue("etcd", names, ["127.0.0.1"])
+    cluster.add_secret(NAMESPACE, "etcd-tls", first)
+    cluster.apply(compile_spec(etcd_spec(3, ", tls: {secret: etcd-tls}"), check=False), timeout=90)
+    pods = cluster.pods_of(NAMESPACE, "etcd")
+    ids, listed, _ = cluster_view(cluster, pods)
+    assert len(set(ids.values())) == 1 and all(len(names) == 3 for names in listed.values()), (ids, listed)
+    peers = etcdctl_json(cluster, pods[0], "member", "list")["members"]
+    assert all(url.startswith("https://") for member in peers for url in member["peerURLs"] + member["clientURLs"]), peers
+    client = tmp_path / "client"
+    client.mkdir()
+    for key, value in first.items():
+        (client / key).write_text(value)
+
+    def served_serial(pod) -> str:
+        import ssl
+        context = ssl.create_default_context(cafile=str(client / "ca.crt"))
+        context.load_cert_chain(str(client / "tls.crt"), str(client / "tls.key"))
+        with socket.create_connection((pod.address, 2379), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname=f"{pod.name}.etcd-headless.{NAMESPACE}.svc.cluster.local") as tls:
+                return CertificateAuthority.serial(tls.getpeercert(binary_form=True), der=True)
+
+    old_serial = CertificateAuthority.serial(first["tls.crt"].encode())
+    assert {served_serial(pod) for pod in pods} == {old_serial}
+    second = ca.issue("etcd", names, ["127.0.0.1"])
+    new_serial = CertificateAuthority.serial(second["tls.crt"].encode())
+    assert new_serial != old_serial
+    assert cluster.update_secret(NAMESPACE, "etcd-tls", second) == 3
+    assert wait_for(lambda: {served_serial(pod) for pod in pods} == {new_serial}, timeout=30), [served_serial(p) for p in pods]
+    assert all(pod.running() for pod in pods), "rotation restarted a member"
+    assert etcdctl(cluster, pods[2], "put", "after-rotation", "yes").returncode == 0
+    assert wait_for(lambda: keys_on(cluster, pods[0], "after-rotation") == {"after-rotation": "yes"})

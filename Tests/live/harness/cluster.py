@@ -60,6 +60,7 @@ class Cluster:
         self.requests_file = self.workdir / "kubectl-requests.jsonl"
         # Claims whose deletion waits for the pod using them (pvc-protection).
         self.pending_claim_deletions: set[tuple[str, str]] = set()
+        self._job_runs: dict[str, int] = {}
         self.publish_state()
 
     def add_secret(self, namespace: str, name: str, data: dict[str, str]) -> None:
@@ -298,6 +299,27 @@ class Cluster:
         """Creates one pod of the applied StatefulSet (for tests that watch a pod's start, e.g.
         holding the image's init phase); `apply(…, only=set())` loads objects without pods."""
         return self._create_pod(self.manifests.statefulset(namespace, statefulset), ordinal, hold_init=hold_init)
+
+    def run_job(self, namespace: str, cronjob: str, timeout: float = 120) -> tuple[int, str]:
+        """The CronJob controller starting one run of `cronjob` now: a pod from its job template
+        (init containers first), run to completion. Returns the exit code and the pod's log."""
+        found = self.manifests.get("CronJob", namespace, cronjob)
+        if found is None:
+            raise PodError(f"no CronJob {namespace}/{cronjob}")
+        self._job_runs[cronjob] = self._job_runs.get(cronjob, 0) + 1
+        owner = {"metadata": {"name": cronjob, "namespace": namespace},
+                 "spec": {"template": found["spec"]["jobTemplate"]["spec"]["template"]}}
+        pod = Pod(self, owner, self._job_runs[cronjob], self.pod_address(namespace, f"{cronjob}-{self._job_runs[cronjob]}"))
+        self.pods[pod.key] = pod
+        self._refresh_hosts()
+        try:
+            pod.start()
+            code = self.wait_exit(pod, timeout=timeout)
+            return code, pod.log()
+        finally:
+            pod.deleted = True
+            self._refresh_hosts()
+            self.publish_state()
 
     def load(self, manifests: Manifests) -> None:
         """Applies Services, ConfigMaps and Secrets only; pods are created by `create_pod`."""

@@ -234,7 +234,12 @@ class Pod:
                 write_atomic_volume(path, files, spec.get("defaultMode", 0o644), fs_group)
                 sources[name] = (path, True, None)
             elif "persistentVolumeClaim" in volume:
-                sources[name] = (self.claim_directory(volume["persistentVolumeClaim"]["claimName"]), False, None)
+                # A claim of its own (not from a template): one directory, shared by the pods using it.
+                path = self.cluster.workdir / "volumes" / self.namespace / volume["persistentVolumeClaim"]["claimName"]
+                path.mkdir(parents=True, exist_ok=True)
+                if fs_group is not None:
+                    apply_fs_group(path, fs_group)
+                sources[name] = (path, False, None)
             else:
                 raise PodError(f"{self.key}: unsupported volume {name} ({sorted(volume)})")
         return sources
@@ -300,9 +305,13 @@ class Pod:
         pod_security = self.template["spec"].get("securityContext", {})
         security = {**pod_security, **container.get("securityContext", {})}
         uid, gid, groups = self._user(container, stand_in)
+        service_env = self.cluster.service_links(self.namespace)
+        if self.template["spec"].get("enableServiceLinks") is False:
+            # The kubelet still injects the API server's variables.
+            service_env = {key: value for key, value in service_env.items() if key.startswith("KUBERNETES_")}
         env = kubelet.container_env(
             container, self.identity(), secrets=self.cluster.secrets, configmaps=self.cluster.configmaps,
-            service_env=self.cluster.service_links(self.namespace), image_env=stand_in.env)
+            service_env=service_env, image_env=stand_in.env)
         env["HOSTNAME"] = self.name
         home = stand_in.users.get(uid, (None, None, "/"))[2]
         env.setdefault("HOME", home)
