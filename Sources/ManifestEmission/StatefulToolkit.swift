@@ -189,6 +189,21 @@ struct StatefulToolkit {
             ]])
     }
 
+    /// A client certificate for `client` (its common name), PKCS#8 so every client runtime reads the key.
+    func clientCertificate(name: String, namespace: String, client: String, labels: [(String, String)], issuer: String, kind: IssuerKind,
+                           origin: SourceLocation) -> Resource {
+        Resource(
+            apiVersion: "cert-manager.io/v1", kind: "Certificate",
+            metadata: ObjectMeta(name: name, namespace: namespace, labels: labels), origin: origin,
+            fields: ["spec": [
+                "secretName": .string(name),
+                "commonName": .string(client),
+                "issuerRef": ["name": .string(issuer), "kind": .string(kind.rawValue), "group": "cert-manager.io"],
+                "privateKey": ["algorithm": "ECDSA", "size": 256, "encoding": "PKCS8", "rotationPolicy": "Always"],
+                "usages": ["client auth", "digital signature", "key encipherment"],
+            ]])
+    }
+
     /// The Secret name holding a store's certificate, and the Certificate to emit when cert-manager issues it.
     func tlsSecret(for tls: StoreTLSSpec?, owner: String) -> String? {
         switch tls?.source {

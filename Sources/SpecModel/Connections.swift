@@ -37,7 +37,8 @@ public enum Connections {
     public static func facts(for target: String, in system: SystemSpec) -> (facts: [ConnectionFact], isDefaultInjected: Bool)? {
         let domain = system.clusterDomain.value
         if let store = system.stores.first(where: { $0.name.value == target }) {
-            return (store.settings.connectionFacts(of: store, domain: domain), true)
+            let certificates = ClientCertificates.required(by: store) ? ClientCertificates.facts(store.name.value) : []
+            return (store.settings.connectionFacts(of: store, domain: domain) + certificates, true)
         }
         if let stateful = system.statefulServices.first(where: { $0.name.value == target }) {
             return (endpointFacts(stateful.workload, groups: stateful.serviceGroups, domain: domain), true)

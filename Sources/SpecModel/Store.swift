@@ -20,10 +20,14 @@ public enum TLSSource: Sendable {
 /// TLS settings of a store.
 public struct StoreTLSSpec: Sendable {
     public var source: TLSSource
+    /// The declared Secret (`tls.crt`, `tls.key`, `ca.crt`) clients mount when the store
+    /// authenticates clients by certificate and its own certificate is a declared Secret too.
+    public var clientSecret: Located<String>?
     public var location: SourceLocation
 
-    public init(source: TLSSource, location: SourceLocation) {
+    public init(source: TLSSource, clientSecret: Located<String>? = nil, location: SourceLocation) {
         self.source = source
+        self.clientSecret = clientSecret
         self.location = location
     }
 }

@@ -35,6 +35,9 @@ public protocol StoreEngine: Sendable {
     func externalRange(of store: StoreSpec) -> String?
     /// What a client needs to reach the store.
     func connectionFacts(of store: StoreSpec, domain: String) -> [ConnectionFact]
+    /// Whether the store accepts only clients presenting a certificate its CA signed (then every
+    /// workload that `uses:` it mounts one; see `ClientCertificates`).
+    func requiresClientCertificates(_ store: StoreSpec) -> Bool
     /// Secrets the store reads that the spec provides, with the key read when there is one.
     func secretReferences(of store: StoreSpec) -> [SecretReference]
     /// Secrets the store's own objects create (its TLS certificate's Secret aside).
@@ -52,6 +55,7 @@ extension StoreEngine {
     public static var secretSync: (any SecretSync.Type)? { nil }
     public static var tlsUnsupported: String? { nil }
     public func externalRange(of store: StoreSpec) -> String? { nil }
+    public func requiresClientCertificates(_ store: StoreSpec) -> Bool { false }
     public func secretReferences(of store: StoreSpec) -> [SecretReference] { [] }
     public func generatedSecrets(of store: StoreSpec) -> [String] { [] }
     public func verbatimSettings(of store: StoreSpec) -> [VerbatimSetting] { [] }

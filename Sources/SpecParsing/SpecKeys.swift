@@ -64,7 +64,7 @@ enum SpecKeys {
     /// `membership: {from: N}`: a reviewed member-count change of the running cluster.
     static let membership = ["from"]
     static let storage = ["size", "class"]
-    static let tls = ["secret", "issuer", "kind"]
+    static let tls = ["secret", "issuer", "kind", "clientSecret"]
     static let credentials = ["secret"]
     static let waiver = ["rule", "target", "reason", "expires"]
 }

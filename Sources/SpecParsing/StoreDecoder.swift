@@ -144,9 +144,15 @@ extension SpecDecoder {
                 reader.error("conflicting-fields", "'tls' takes an existing 'secret' or a cert-manager 'issuer', not both", at: node.location)
                 return nil
             }
-            return StoreTLSSpec(source: .secret(secret), location: node.location)
+            let clientSecret = fields["clientSecret"].flatMap { reader.nonEmptyString($0, "'tls.clientSecret'") }
+            return StoreTLSSpec(source: .secret(secret), clientSecret: clientSecret, location: node.location)
         }
         if let issuer = fields["issuer"].flatMap({ reader.nonEmptyString($0, "'tls.issuer'") }) {
+            if let clientSecret = fields["clientSecret"] {
+                reader.error("conflicting-fields", "'tls.clientSecret' goes with a declared 'secret'; with an 'issuer' cert-manager issues every client's certificate",
+                             at: clientSecret.location)
+                return nil
+            }
             let kind = fields["kind"].flatMap { reader.choice($0, "issuer kind", as: IssuerKind.self) }
                 ?? Located(.clusterIssuer, at: node.location, isDefault: true)
             return StoreTLSSpec(source: .issuer(name: issuer, kind: kind), location: node.location)

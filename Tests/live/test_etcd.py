@@ -390,3 +390,54 @@ def test_tls_members_and_certificate_rotation(cluster, tmp_path):
     assert all(pod.running() for pod in pods), "rotation restarted a member"
     assert etcdctl(cluster, pods[2], "put", "after-rotation", "yes").returncode == 0
     assert wait_for(lambda: keys_on(cluster, pods[0], "after-rotation") == {"after-rotation": "yes"})
+
+
+CLIENT_JOB = """jobs:
+  etcd-writer:
+    namespace: data
+    image: quay.io/coreos/etcd:v3.5.17
+    schedule: "0 * * * *"
+    command: [etcdctl, put, written-by, etcd-writer]
+    securityContext: {runAsUser: 65532}
+    uses: [{target: etcd, env: {ETCDCTL_ENDPOINTS: endpoints, ETCDCTL_CACERT: caFile, ETCDCTL_CERT: certFile, ETCDCTL_KEY: keyFile}}]
+"""
+
+
+def test_a_workload_that_uses_a_tls_store_gets_a_client_certificate(cluster, tmp_path):
+    """With `tls: {issuer: …}` the members demand client certificates; a workload that `uses:`
+    the store gets a cert-manager Certificate of its own (client auth), the Secret mounted, and
+    the file paths as connection facts. Every emitted Certificate is issued by a test CA as
+    cert-manager would; the emitted CronJob's pod (the image's etcdctl) then writes a key over
+    TLS, while a client without a certificate is turned away by the same members."""
+    from harness.certificates import CertificateAuthority
+    ca = CertificateAuthority(tmp_path / "ca")
+    manifests = compile_spec(etcd_spec(3, ", tls: {issuer: test-ca}") + CLIENT_JOB, check=False)
+    certificates = {c["metadata"]["name"]: c for c in manifests.of_kind("Certificate")}
+    assert set(certificates) == {"etcd-tls", "etcd-client-etcd-writer"}, sorted(certificates)
+    client_certificate = certificates["etcd-client-etcd-writer"]["spec"]
+    assert client_certificate["commonName"] == "etcd-writer" and "client auth" in client_certificate["usages"]
+    assert "server auth" not in client_certificate["usages"] and client_certificate["privateKey"]["encoding"] == "PKCS8"
+    for certificate in certificates.values():
+        cluster.add_secret(certificate["metadata"]["namespace"], certificate["spec"]["secretName"], ca.issue_for(certificate))
+    cluster.apply(manifests, timeout=90)
+    pods = cluster.pods_of(NAMESPACE, "etcd")
+
+    refusal = refused_without_a_certificate(pods[0], ca.directory / "ca.crt")
+    assert "certificate" in refusal, refusal
+    code, log = cluster.run_job(NAMESPACE, "etcd-writer")
+    assert code == 0, log[-2000:]
+    assert keys_on(cluster, pods[0], "written-by") == {"written-by": "etcd-writer"}
+    assert keys_on(cluster, pods[0], "anonymous") == {}
+
+
+def refused_without_a_certificate(pod, ca_file) -> str:
+    """The TLS error a client presenting no certificate gets from the member (empty if it is served)."""
+    import ssl
+    context = ssl.create_default_context(cafile=str(ca_file))
+    context.check_hostname = False
+    try:
+        with socket.create_connection((pod.address, 2379), timeout=5) as raw, context.wrap_socket(raw) as tls:
+            tls.sendall(b"GET /version HTTP/1.1\r\nHost: etcd\r\n\r\n")
+            return "" if tls.recv(1024) else "closed"
+    except ssl.SSLError as error:
+        return str(error)

@@ -114,6 +114,9 @@ extension EtcdSettings: StoreEngine {
     /// `http` or `https`, as the members serve clients and peers.
     public static func scheme(_ store: StoreSpec) -> String { store.tls == nil ? "http" : "https" }
 
+    /// With TLS the members set `--client-cert-auth`: clients need a certificate.
+    public func requiresClientCertificates(_ store: StoreSpec) -> Bool { store.tls != nil }
+
     public func connectionFacts(of store: StoreSpec, domain: String) -> [ConnectionFact] {
         let name = store.name.value, namespace = store.namespace.value, scheme = Self.scheme(store)
         let host = Topology.serviceFQDN(name, namespace: namespace, domain: domain)
