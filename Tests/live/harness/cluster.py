@@ -280,11 +280,17 @@ class Cluster:
             partition = spec.get("updateStrategy", {}).get("rollingUpdate", {}).get("partition", 0)
             revision = self.template_revision(statefulset)
             for pod in sorted(self.pods_of(namespace, name), key=lambda p: -p.ordinal):
-                if pod.ordinal >= partition and pod.revision != revision:
+                if pod.ordinal < partition:
+                    break
+                if pod.revision != revision:
                     self.delete_pod(pod)
                     fresh = self._create_pod(statefulset, pod.ordinal)
                     if wait:
                         self.wait_ready([fresh], timeout=timeout)
+                elif wait:
+                    # The controller updates a lower ordinal only once every higher one is healthy,
+                    # including pods just created at the new revision (Parallel creates them at once).
+                    self.wait_ready([pod], timeout=timeout)
 
     def _create_pod(self, statefulset: dict, ordinal: int, hold_init: bool = False) -> Pod:
         namespace = statefulset["metadata"].get("namespace", "default")
