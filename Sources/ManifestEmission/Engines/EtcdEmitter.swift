@@ -205,21 +205,22 @@ struct EtcdEmitter {
           case "$url" in *"//$self."*) ;; *) others="$others $url" ;; esac
         done
 
-        # The first other member that answers for a cluster with a quorum.
-        healthy() {
+        # One round of probes of every other member at once (an absent member costs the dial
+        # timeout, so they run in parallel): "healthy URL" for a member of a cluster with a quorum,
+        # "index URL N" with the raft index of every member that runs (it answers without a quorum).
+        probe() {
           for url in $others; do
-            if etcdctl --endpoints="$url" --dial-timeout=2s --command-timeout=3s endpoint health >/dev/null 2>&1; then
-              echo "$url"
-              return 0
-            fi
+            (etcdctl --endpoints="$url" --dial-timeout=2s --command-timeout=3s endpoint health >/dev/null 2>&1 && echo "healthy $url") &
+            (etcdctl --endpoints="$url" --dial-timeout=2s --command-timeout=3s endpoint status -w json 2>/dev/null \
+              | sed -n "s|.*\"raftIndex\":\\([0-9]*\\).*|index $url \\1|p") &
           done
-          return 1
+          wait
         }
 
-        # The raft index of a member that runs (it answers without a quorum too).
-        raft_index() {
-          etcdctl --endpoints="$1" --dial-timeout=2s --command-timeout=3s endpoint status -w json 2>/dev/null \
-            | sed -n 's/.*"raftIndex":\([0-9]*\).*/\1/p'
+        # The first other member that answers for a cluster with a quorum (in a round's output, or a new round).
+        healthy() {
+          [ "$#" -gt 0 ] || set -- "$(probe)"
+          echo "$1" | awk '$1 == "healthy" { print $2; found = 1; exit } END { exit !found }'
         }
 
         members() { ctl --endpoints="$1" member list -w simple; }
@@ -259,17 +260,14 @@ struct EtcdEmitter {
 
         # An empty data directory: find the running cluster, or bootstrap this revision's.
         waited=0
-        while ! url=$(healthy); do
+        while state=$(probe) && ! url=$(healthy "$state"); do
           running=no
           forming=yes
-          for url in $others; do
-            index=$(raft_index "$url") || index=""
-            if [ -n "$index" ]; then
-              running=yes
-              # A member bootstrapping this revision's cluster has exactly its initial membership
-              # entries in its log; one that joined a running cluster starts from 0 and catches up.
-              [ "$index" -eq "$count" ] || forming=no
-            fi
+          for index in $(echo "$state" | awk '$1 == "index" { print $3 }'); do
+            running=yes
+            # A member bootstrapping this revision's cluster has exactly its initial membership
+            # entries in its log; one that joined a running cluster starts from 0 and catches up.
+            [ "$index" -eq "$count" ] || forming=no
           done
           if [ "$running" = no ] || [ "$forming" = yes ]; then
             say "no running cluster answers: bootstrapping with $ETCD_INITIAL_CLUSTER"
