@@ -7,14 +7,19 @@ struct PodTemplateEmitter {
     let system: SystemSpec
 
     /// `spec.template` for `workload`: labels, annotations and the pod spec.
+    /// `serviceLinks: false` keeps the kubelet's Service link variables (`<SERVICE>_PORT=tcp://…`) out
+    /// of the environment: engines that read every `<PREFIX>_*` variable as configuration (store
+    /// images) would take them for settings.
     func template(_ workload: WorkloadSpec, component: String? = nil, restartPolicy: String? = nil,
-                  extraAnnotations: [(String, String)] = [], containerName: String? = nil, serviceAccount: String? = nil) -> ManifestValue {
+                  extraAnnotations: [(String, String)] = [], containerName: String? = nil, serviceAccount: String? = nil,
+                  serviceLinks: Bool = true) -> ManifestValue {
         [
             "metadata": .map([
                 "labels": .sortedStrings(Labels.workload(workload, system: system.name.value, component: component) + injectionLabel(workload)),
                 "annotations": .nonEmpty(.sortedStrings(annotations(workload) + extraAnnotations)),
             ]),
-            "spec": podSpec(workload, restartPolicy: restartPolicy, containerName: containerName, serviceAccount: serviceAccount),
+            "spec": podSpec(workload, restartPolicy: restartPolicy, containerName: containerName, serviceAccount: serviceAccount,
+                            serviceLinks: serviceLinks),
         ]
     }
 
@@ -58,11 +63,13 @@ struct PodTemplateEmitter {
         return hasher.hex
     }
 
-    func podSpec(_ workload: WorkloadSpec, restartPolicy: String?, containerName: String? = nil, serviceAccount: String? = nil) -> ManifestValue {
+    func podSpec(_ workload: WorkloadSpec, restartPolicy: String?, containerName: String? = nil, serviceAccount: String? = nil,
+                 serviceLinks: Bool = true) -> ManifestValue {
         let security = workload.container.security
         return [
             "serviceAccountName": .string(serviceAccount ?? workload.name.value),
             "automountServiceAccountToken": .bool(workload.serviceAccount.automountToken.value),
+            "enableServiceLinks": serviceLinks ? .absent : false,
             "restartPolicy": .optional(restartPolicy),
             "terminationGracePeriodSeconds": .optional(workload.terminationGracePeriodSeconds?.value),
             "securityContext": [

@@ -112,6 +112,7 @@ struct DependencyWiring {
     }
 
     private func wire(_ workload: inout WorkloadSpec, targets: Targets) {
+        mountClientCertificates(&workload, stores: targets.index)
         var injected: [EnvVarSpec] = []
         var injectedNames = Set<String>()
         let own = Set(workload.container.env.map(\.name.value))
@@ -154,6 +155,33 @@ struct DependencyWiring {
             let initOwn = Set(workload.initContainers[index].container.env.map(\.name.value))
             workload.initContainers[index].container.env = injected.filter { !initOwn.contains($0.name.value) }
                 + workload.initContainers[index].container.env
+        }
+    }
+
+    /// Mounts, for each store the workload uses that accepts only clients with a certificate, the
+    /// client's certificate Secret where the `certFile`/`keyFile`/`caFile` facts point (read-only,
+    /// without subPath, so a renewed certificate reaches the files); a located error at the
+    /// `uses:` entry when no certificate can be had.
+    private func mountClientCertificates(_ workload: inout WorkloadSpec, stores index: SystemIndex) {
+        for dependency in workload.uses {
+            guard let store = index.stores[dependency.target.value],
+                  ClientCertificates.required(by: store) else { continue }
+            let secret: Located<String>
+            switch ClientCertificates.source(store: store, client: workload) {
+            case .success(.issued(let name, _, _)): secret = Located(name, at: dependency.location, isDefault: true)
+            case .success(.declared(let name)): secret = name
+            case .failure(let missing):
+                reader.error("missing-client-certificate", missing.message, at: dependency.location, fix: missing.fix)
+                continue
+            }
+            let name = ClientCertificates.volume(store.name.value)
+            let volume = VolumeSpec(name: Located(name, at: dependency.location, isDefault: true), source: .secret(secret),
+                                    mountPath: Located(ClientCertificates.directory(store.name.value), at: dependency.location, isDefault: true),
+                                    readOnly: true)
+            if !workload.container.volumes.contains(where: { $0.name.value == name }) { workload.container.volumes.append(volume) }
+            for index in workload.initContainers.indices where !workload.initContainers[index].container.volumes.contains(where: { $0.name.value == name }) {
+                workload.initContainers[index].container.volumes.append(volume)
+            }
         }
     }
 }

@@ -60,9 +60,11 @@ enum SpecKeys {
 
     /// Keys every store accepts; each engine adds its own (`StoreEngine.keys`).
     static let storeCommon = ["engine", "namespace", "version", "image", "storage", "resources", "placement", "tls", "pdb",
-                              "labels", "podAnnotations", "securityContext"]
+                              "labels", "podAnnotations", "securityContext", "membership"]
+    /// `membership: {from: N}`: a reviewed member-count change of the running cluster.
+    static let membership = ["from"]
     static let storage = ["size", "class"]
-    static let tls = ["secret", "issuer", "kind"]
+    static let tls = ["secret", "issuer", "kind", "clientSecret"]
     static let credentials = ["secret"]
     static let waiver = ["rule", "target", "reason", "expires"]
 }
@@ -80,8 +82,9 @@ public enum SpecVocabulary {
          SpecKeys.volume, SpecKeys.emptyDir, SpecKeys.securityContext, SpecKeys.initContainer, SpecKeys.placement,
          SpecKeys.metrics, SpecKeys.serviceMonitor, SpecKeys.serviceAccount, SpecKeys.accessRule, SpecKeys.dependency,
          SpecKeys.autoscale, SpecKeys.expose, SpecKeys.ingressTLS, SpecKeys.pdb, SpecKeys.strategy, SpecKeys.serviceGroup,
-         SpecKeys.statefulService, SpecKeys.statefulStorage, SpecKeys.peers, SpecKeys.storeCommon, SpecKeys.storage,
-         SpecKeys.tls, SpecKeys.replication, SpecKeys.seal, SpecKeys.credentials, SpecKeys.externalDatabase, SpecKeys.keeper,
+         SpecKeys.statefulService, SpecKeys.statefulStorage, SpecKeys.peers, SpecKeys.storeCommon, SpecKeys.membership, SpecKeys.storage,
+         SpecKeys.tls, SpecKeys.replication, SpecKeys.seal, SpecKeys.credentials, SpecKeys.externalDatabase, SpecKeys.keeper, SpecKeys.snapshotBackup,
+         SpecKeys.objectStoreBackup,
          SpecKeys.waiver, ["overlay", "spec", "environment", "parent", "$patch"]]
             + Engines.all.map { $0.keys }
     }

@@ -41,6 +41,7 @@ public enum RuleRegistry {
         SecretDeclared.self,
         SSHPortExposed.self,
         StatefulSetNameLength.self,
+        StorePlaintext.self,
         DependencyDeclared.self,
         ExposedNeedsIngressSource.self,
         MeshCallerOutsideStrict.self,
@@ -98,7 +99,8 @@ public enum RuleCatalog {
 
     /// Whether `id` names a rule (as opposed to a parse or input diagnostic).
     /// Policy diagnostics that are not rules but fail the gate like rule errors (exit code 1).
-    public static let policyIDs: Set<String> = ["internal-rule-error", Waivers.expiredID, Waivers.unusedID]
+    public static let policyIDs: Set<String> = Set(["internal-rule-error", Waivers.expiredID, Waivers.unusedID])
+        .union(MembershipComparison.policyIDs)
 
     public static func isRuleID(_ id: String) -> Bool { ids.contains(id) || policyIDs.contains(id) }
 }

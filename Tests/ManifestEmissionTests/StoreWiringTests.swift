@@ -67,6 +67,36 @@ struct StoreWiringTests {
         try expectQuorumBudget(manifests, "etcd", members: n)
     }
 
+    /// With TLS the members demand client certificates: a workload that `uses:` the store gets a
+    /// Certificate of its own (client auth only), its Secret mounted without subPath, and the files
+    /// as connection facts; without TLS none of it.
+    @Test(arguments: [(1, false), (3, false), (3, true), (5, true)])
+    func etcdClients(members n: Int, tls: Bool) throws {
+        let tlsText = tls ? ", tls: {issuer: ca}" : ""
+        let manifests = try ParsedManifests(spec("stores:\n  etcd: {engine: etcd, members: \(n)\(tlsText)}\nservices:\n  api: {image: x/api:1.0, uses: [etcd]}\n"))
+        let deployment = try manifests.one("Deployment", "api")
+        let pod = deployment.map("spec", "template", "spec")
+        let container = pod.list("containers")[0]
+        let env = Dictionary(uniqueKeysWithValues: (container["env"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0["value"] as? String) })
+        let endpoints = try #require(env["ETCD_ENDPOINTS"] ?? nil).split(separator: ",")
+        #expect(endpoints.count == n && endpoints.allSatisfy { $0.hasPrefix(tls ? "https://" : "http://") })
+        let mount = (container["volumeMounts"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "etcd-client-tls" }
+        let certificate = manifests.find("Certificate", "etcd-client-api")
+        guard tls else {
+            #expect(mount == nil && certificate == nil && env["ETCD_CERT_FILE"] == nil)
+            return
+        }
+        let directory = try #require(mount?["mountPath"] as? String)
+        #expect(mount?["readOnly"] as? Bool == true && mount?["subPath"] == nil)
+        #expect(env["ETCD_CERT_FILE"] == "\(directory)/tls.crt" && env["ETCD_KEY_FILE"] == "\(directory)/tls.key" && env["ETCD_CA_FILE"] == "\(directory)/ca.crt")
+        let volume = pod.list("volumes").first { $0["name"] as? String == "etcd-client-tls" }
+        let issued = try #require(certificate)
+        #expect(volume?.string("secret", "secretName") == issued.string("spec", "secretName"))
+        #expect(issued.string("spec", "commonName") == "api" && issued.string("spec", "issuerRef", "name") == "ca")
+        #expect(issued["spec", "usages"] as? [String] == ["client auth", "digital signature", "key encipherment"])
+        #expect(issued.string("spec", "privateKey", "encoding") == "PKCS8")
+    }
+
     @Test(arguments: [1, 3, 5])
     func kafkaSeparateRoles(controllers n: Int) throws {
         let manifests = try ParsedManifests(spec("stores:\n  kafka: {engine: kafka, controllers: \(n), brokers: 3, replication: {factor: 3, minInSync: 2}}\n"))

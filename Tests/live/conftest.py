@@ -28,6 +28,8 @@ REQUIRED_FILES = {
     "/usr/bin/nsenter": "util-linux",
     "/usr/bin/setpriv": "util-linux",
     "/usr/bin/ss": "iproute2",
+    "/bin/busybox": "busybox-static",
+    "/usr/bin/openssl": "openssl",
 }
 REQUIRED_MODULES = {"yaml": "PyYAML", "jproperties": "jproperties", "hcl2": "python-hcl2"}
 

@@ -141,6 +141,35 @@ echo {ENVIRON_END}
 """
 
 
+def busybox(tag: str) -> StandIn:
+    """The static busybox the etcd pods' init container copies in: Debian's busybox-static (also
+    statically linked) at the image's /bin/busybox."""
+    return StandIn(
+        name=f"busybox:{tag}", entrypoint=[], cmd=["sh"], env={"PATH": DEBIAN_PATH},
+        host_files={"/bin/busybox": "/bin/busybox"},
+        requires={"/bin/busybox": "busybox-static"},
+    )
+
+
+VAULT_ENTRYPOINT = """#!/bin/sh
+# Stand-in for the vault image's docker-entrypoint.sh: no Vault in Debian. It records its
+# arguments and every SIGHUP (Vault reloads its listener certificates on SIGHUP).
+echo "vault stand-in: started with: $*"
+trap 'echo "vault stand-in: SIGHUP"' HUP
+while :; do sleep 0.1; done
+"""
+
+
+def vault_signal_recorder(tag: str) -> StandIn:
+    """No Vault in Debian: `docker-entrypoint.sh` records its arguments and the signals it gets, so
+    the contract test can see the emitted entrypoint's reload on certificate rotation."""
+    return StandIn(
+        name=f"hashicorp/vault:{tag}", entrypoint=["docker-entrypoint.sh"], cmd=["server"], env={"PATH": DEBIAN_PATH},
+        user=100, group=1000, users={100: ("vault", 1000, "/home/vault")},
+        generated_files=lambda address, harness: {"/usr/local/bin/docker-entrypoint.sh": VAULT_ENTRYPOINT},
+    )
+
+
 def stand_in(image: str) -> StandIn:
     repository, _, tag = image.rpartition(":")
     if not repository:
@@ -149,6 +178,10 @@ def stand_in(image: str) -> StandIn:
         return etcd(tag)
     if repository in ("postgres", "docker.io/library/postgres"):
         return postgres(tag)
+    if repository in ("hashicorp/vault", "docker.io/hashicorp/vault"):
+        return vault_signal_recorder(tag)
+    if repository in ("busybox", "docker.io/library/busybox"):
+        return busybox(tag)
     if repository in ("apache/kafka", "docker.io/apache/kafka"):
         return kafka_environment_recorder(tag)
     raise EnvError(f"no Debian stand-in for image {image}")
