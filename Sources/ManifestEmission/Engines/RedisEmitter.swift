@@ -212,29 +212,32 @@ struct RedisEmitter {
     /// Shell words joined for a command line (every word here is a plain path, name or number).
     private static func shellWords(_ words: [String]) -> String { words.joined(separator: " ") }
 
-    /// The head every script shares: strict mode, no globbing, the CLI with a timeout, how to read
-    /// the primary a sentinel names, and the password lines of a configuration file.
+    /// The head of a start script: strict mode, no globbing, its variables; with sentinels the CLI
+    /// with a timeout and how to read the primary a sentinel names; with auth the password as a
+    /// configuration value.
     private func scriptHead(_ summary: [String], variables: [(String, String)]) -> [String] {
         var lines = ["#!/bin/sh"] + summary.map { "# \($0)" } + ["set -eu", "set -f"]
         lines += variables.map { "\($0.0)=\($0.1)" }
-        lines += [
-            "",
-            "cli() { timeout 3 \(Self.shellWords(cliProgram)) \"$@\" 2>/dev/null || true; }",
-            "",
-            "# The primary the sentinel at $1 names (it answers its host and port), or nothing.",
-            "named_by() {",
-            "  set -- $(cli -h \"$1\" -p \(RedisSettings.sentinelPort.number) SENTINEL get-master-addr-by-name \"$master\")",
-            "  if [ $# -eq 2 ] && [ \"$2\" = \(RedisSettings.serverPort.number) ]; then echo \"$1\"; fi",
-            "}",
-        ]
-        if redis.authSecret != nil {
+        if redis.hasSentinels {
+            lines += [
+                "",
+                "cli() { timeout 3 \(Self.shellWords(cliProgram)) \"$@\" 2>/dev/null || true; }",
+                "",
+                "# The primary the sentinel at $1 names (it answers its host and port), or nothing.",
+                "named_by() {",
+                "  set -- $(cli -h \"$1\" -p \(RedisSettings.sentinelPort.number) SENTINEL get-master-addr-by-name \"$master\")",
+                "  if [ $# -eq 2 ] && [ \"$2\" = \(RedisSettings.serverPort.number) ]; then echo \"$1\"; fi",
+                "}",
+            ]
+        }
+        if let secret = redis.authSecret {
             lines += [
                 "",
                 "# The password from the auth Secret as a quoted configuration value.",
                 "quoted_password() {",
                 "  case \"$\(Self.passwordVariable)\" in",
                 "    *\"",
-                "\"*) echo \"the password in Secret '\(redis.authSecret?.value ?? "")' (key '\(RedisSettings.passwordKey)') contains a line break\" >&2; exit 1 ;;",
+                "\"*) echo \"the password in Secret '\(secret.value)' (key '\(RedisSettings.passwordKey)') contains a line break\" >&2; exit 1 ;;",
                 "  esac",
                 "  printf '\"%s\"' \"$(printf '%s' \"$\(Self.passwordVariable)\" | sed 's/[\\\\\"]/\\\\&/g')\"",
                 "}",
@@ -252,10 +255,10 @@ struct RedisEmitter {
                "follow it. Only when no sentinel answers does ordinal 0 start as the primary, so a restarted former",
                "primary never takes writes next to the new one."]
             : ["Starts the standalone \(flavor.title) server of store '\(name)' (clusterspec)."]
-        var variables = [("template", "\(configDirectory)/\(serverConfig)"), ("config", "\(runDirectory)/\(serverConfig)"),
-                         ("data", Self.dataDirectory), ("master", masterName), ("self", "\"$POD_FQDN\"")]
+        var variables = [("template", "\(configDirectory)/\(serverConfig)"), ("config", "\(runDirectory)/\(serverConfig)")]
         if let sentinels = redis.sentinels {
-            variables += [("bootstrap", bootstrapServer), ("sentinels", "\"\(pods(RedisSettings.sentinels(name), sentinels.value))\"")]
+            variables += [("data", Self.dataDirectory), ("master", masterName), ("self", "\"$POD_FQDN\""), ("bootstrap", bootstrapServer),
+                          ("sentinels", "\"\(pods(RedisSettings.sentinels(name), sentinels.value))\"")]
         }
         var lines = scriptHead(summary, variables: variables)
         var configuration = ["{", "  cat \"$template\""]
