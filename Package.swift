@@ -44,6 +44,9 @@ let package = Package(
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
+        // The fuzz target's harness (libFuzzer entry point included); `scripts/fuzz` links it with
+        // -sanitize=fuzzer,address, the corpus replay test calls it directly.
+        .target(name: "ClusterSpecFuzz", dependencies: ["ClusterSpec", "ManifestEmission", "SpecDiagnostics", "SpecParsing", "SpecRules"]),
         .executableTarget(
             name: "clusterspec",
             dependencies: ["ClusterSpec", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -60,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClusterSpecTests",
-            dependencies: ["ClusterSpec", "clusterspec", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ClusterSpec", "ClusterSpecFuzz", "clusterspec", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
     ]

@@ -92,14 +92,16 @@ public enum ReportFiles {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).clusterspec-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             try Data(text.utf8).write(to: temporary)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw FileError("\(path): cannot write (\(error.localizedDescription))")
+        }
+        // rename(2) replaces an existing report atomically (FileManager.replaceItemAt fails on
+        // relative paths on Linux).
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw FileError("\(path): cannot write (\(reason))")
         }
     }
 }

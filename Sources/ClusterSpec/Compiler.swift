@@ -161,15 +161,6 @@ public enum Compiler {
         }
         let (plans, overlayDiagnostics) = OverlayResolver.resolve(relevant, systems: systemNames)
         diagnostics += overlayDiagnostics
-        if case .only(let wanted) = options.environments {
-            let defined = Set(loadedOverlays.compactMap(\.environment?.value))
-            if !defined.contains(wanted), !loadedOverlays.isEmpty {
-                diagnostics.append(Diagnostic(
-                    id: "unknown-environment", severity: .error,
-                    message: "no overlay defines environment '\(wanted)'\(NameSuggestion.hint(for: wanted, in: defined.sorted()))",
-                    location: nil, notes: [DiagnosticNote("environments: \(defined.sorted().joined(separator: ", "))")]))
-            }
-        }
 
         var systems: [CompiledSystem] = []
         var systemLocations: [String: SourceLocation] = [:]
@@ -222,7 +213,7 @@ public enum Compiler {
             var current: String? = plans.contains { $0.name == wanted } ? wanted : nil
             while let name = current, needed.insert(name).inserted { current = plans.first { $0.name == name }?.parent }
             selected = plans.filter { needed.contains($0.name) }
-            if needed.isEmpty { diagnostics += check(base, environment: wanted) }
+            if needed.isEmpty { diagnostics.append(unknownEnvironment(wanted, system: base, plans: plans)) }
         }
         var environments: [CompiledEnvironment] = []
         var tree = FileTree()
@@ -232,7 +223,7 @@ public enum Compiler {
             // Problems the base decode reported come back identical here; merging removes the repeats
             // and notes the environment of those that appear only with its overlays.
             diagnostics += result.diagnostics.map { diagnostic in
-                var tagged = diagnostic
+                var tagged = OverlayAttribution.attribute(diagnostic, specFile: loaded.file)
                 tagged.environment = plan.name
                 return tagged
             }
@@ -242,7 +233,7 @@ public enum Compiler {
             if case .only(let wanted) = options.environments, plan.name != wanted {
                 // A parent compiled only for layering; the selected environment is checked.
             } else {
-                diagnostics += check(spec, environment: plan.name)
+                diagnostics += check(spec, environment: plan.name).map { OverlayAttribution.attribute($0, specFile: loaded.file) }
             }
             let parentResources = plan.parent.flatMap { parent in environments.first { $0.name == parent }?.resources } ?? baseResources
             tree.merge(OverlayEmitter.tree(parent: parentResources, child: resources,
@@ -253,6 +244,20 @@ public enum Compiler {
         }
         diagnostics += Waivers.unused(waivers, used: usedWaivers, system: base)
         return CompiledSystem(spec: base, resources: baseResources, environments: environments, tree: tree)
+    }
+
+    /// `--env` names an environment `system` does not have: a usage error listing the ones it has.
+    private static func unknownEnvironment(_ wanted: String, system: SystemSpec, plans: [EnvironmentPlan]) -> Diagnostic {
+        let names = plans.map(\.name).sorted()
+        let name = system.name.value
+        return Diagnostic(
+            id: "unknown-environment", severity: .error,
+            message: names.isEmpty
+                ? "'\(name)' has no environment '\(wanted)': no overlay file layers on it"
+                : "'\(name)' has no environment '\(wanted)'\(NameSuggestion.hint(for: wanted, in: names))",
+            location: system.name.location,
+            notes: [DiagnosticNote(names.isEmpty ? "'\(name)' has no environments" : "its environments: \(names.joined(separator: ", "))")],
+            fix: "Pick one of its environments, or add an overlay with 'overlay: {spec: \(name), environment: \(wanted)}'.")
     }
 
     /// The same finding reported for several environments becomes one diagnostic with the highest

@@ -1,5 +1,6 @@
 import Foundation
 import ManifestEmission
+import SpecDiagnostics
 import SpecModel
 
 /// The committed golden tree against a fresh compilation: which files differ, a unified diff of
@@ -47,9 +48,11 @@ public enum Golden {
             let old = golden[path], new = compiled[path]
             if old == new { continue }
             if old == nil { comparison.added.append(path) } else if new == nil { comparison.stale.append(path) } else { comparison.changed.append(path) }
-            comparison.diff += UnifiedDiff.render(old: old ?? "", new: new ?? "",
-                                                  oldName: old == nil ? "/dev/null" : "\(goldenName)/\(path)",
-                                                  newName: new == nil ? "/dev/null" : "\(goldenName)/\(path)")
+            // The diff goes to a terminal: values the specs decoded from escapes stay inert.
+            comparison.diff += TerminalSafety.escape(UnifiedDiff.render(old: old ?? "", new: new ?? "",
+                                                                        oldName: old == nil ? "/dev/null" : "\(goldenName)/\(path)",
+                                                                        newName: new == nil ? "/dev/null" : "\(goldenName)/\(path)"),
+                                                     keepingTabs: true, keepingLineBreaks: true)
         }
         (comparison.summary, comparison.warnings) = summarize(golden: golden, compiled: compiled)
         return comparison
@@ -171,12 +174,14 @@ public enum Environments {
     }
 
     /// A few changes on one line (`scope: a; b`), more as a heading and one object per line;
-    /// a scope that appears or disappears entirely as a count.
+    /// a scope that appears or disappears entirely as a count. Values quoted from objects are
+    /// shown with terminal controls escaped.
     static func describe(_ changes: [SemanticDiff.ObjectChange], scope: String, oldCount: Int, newCount: Int) -> [String] {
         if oldCount == 0 { return ["\(scope): new (\(newCount) objects)"] }
         if newCount == 0 { return ["\(scope): removed (\(oldCount) objects)"] }
-        if changes.count <= 2 { return ["\(scope): " + changes.map(\.summary).joined(separator: "; ")] }
-        return ["\(scope):"] + changes.map { "  \($0.summary)" }
+        let summaries = changes.map { TerminalSafety.escape($0.summary) }
+        if changes.count <= 2 { return ["\(scope): " + summaries.joined(separator: "; ")] }
+        return ["\(scope):"] + summaries.map { "  \($0)" }
     }
 }
 
@@ -190,7 +195,8 @@ extension Golden {
     public static func update(_ directory: String, from compilation: Compilation) throws(FileError) -> GoldenComparison {
         let previous = (try? read(directory)) ?? FileTree()
         let comparison = compare(golden: previous, compiled: compilation.tree, goldenName: directory)
-        try OutputDirectory.replace(directory, with: compilation.tree)
+        try OutputDirectory.replace(directory, with: compilation.tree,
+                                    protecting: compilation.systems.map(\.spec.file) + compilation.overlayFiles)
         return comparison
     }
 }

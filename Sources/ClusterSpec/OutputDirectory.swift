@@ -7,16 +7,22 @@ import ManifestEmission
 public enum OutputDirectory {
     /// Replaces the directory at `path` with `tree`.
     ///
-    /// Refuses a target that exists but does not look like clusterspec output (every entry a system
-    /// directory with `base/kustomization.yaml`), so a mistyped `-o .` cannot delete a project.
-    public static func replace(_ path: String, with tree: FileTree, requireOwnedTarget: Bool = true) throws(FileError) {
+    /// Refuses an empty path, a target that is or holds the working directory or one of `inputs`
+    /// (symbolic links resolved), and a target that exists but does not look like clusterspec
+    /// output (every entry a system directory with `base/kustomization.yaml`), so a mistyped
+    /// `-o .` cannot delete a project. Staging directories that builds killed midway left beside
+    /// the target are removed first.
+    public static func replace(_ path: String, with tree: FileTree, protecting inputs: [String] = [],
+                               requireOwnedTarget: Bool = true) throws(FileError) {
         let manager = FileManager.default
+        guard !path.isEmpty else { throw FileError("'': the output directory is empty; name a directory such as 'out'") }
         let target = URL(fileURLWithPath: path).standardizedFileURL
         let parent = target.deletingLastPathComponent()
         let name = target.lastPathComponent
         guard !name.isEmpty, name != "/", name != "..", name != "." else {
             throw FileError("\(path): not a usable output directory")
         }
+        try refuseEnclosing(path, inputs: inputs)
         if let type = try? manager.attributesOfItem(atPath: target.path)[.type] as? FileAttributeType {
             if type == .typeSymbolicLink { throw FileError("\(path): is a symbolic link; give the real directory") }
             if type != .typeDirectory { throw FileError("\(path): exists and is not a directory") }
@@ -29,7 +35,8 @@ public enum OutputDirectory {
         } catch {
             throw FileError("\(parent.path): cannot create directory (\(error.localizedDescription))")
         }
-        let staging = parent.appendingPathComponent(".\(name).clusterspec-\(ProcessInfo.processInfo.processIdentifier)")
+        StagingDirectory.removeAbandoned(beside: target)
+        let staging = parent.appendingPathComponent(StagingDirectory.name(for: name))
         try? manager.removeItem(at: staging)
         do {
             try write(tree, into: staging)
@@ -37,6 +44,41 @@ public enum OutputDirectory {
         } catch {
             try? manager.removeItem(at: staging)
             throw error
+        }
+    }
+
+    /// Throws when the target, symbolic links resolved, is the working directory, one of `inputs`,
+    /// or a directory holding either (replacing it would delete them).
+    private static func refuseEnclosing(_ path: String, inputs: [String]) throws(FileError) {
+        let target = resolved(path)
+        let cwd = resolved(FileManager.default.currentDirectoryPath)
+        func encloses(_ other: String) -> Bool {
+            target == "/" || other == target || other.hasPrefix(target + "/")
+        }
+        if encloses(cwd) {
+            throw FileError("\(path): the output directory \(target == cwd ? "is" : "contains") the working directory; choose a directory such as 'out'")
+        }
+        if let input = inputs.first(where: { encloses(resolved($0)) }) {
+            throw FileError("\(path): the output directory \(resolved(input) == target ? "is" : "contains") the input '\(input)'; choose a directory such as 'out'")
+        }
+    }
+
+    /// The absolute path with every symbolic link resolved: `realpath` of the longest existing
+    /// prefix, the components that do not exist yet appended.
+    static func resolved(_ path: String) -> String {
+        var existing = URL(fileURLWithPath: path).standardizedFileURL
+        var missing: [String] = []
+        while true {
+            if let real = realpath(existing.path, nil) {
+                defer { free(real) }
+                var result = String(cString: real)
+                for component in missing.reversed() { result += (result.hasSuffix("/") ? "" : "/") + component }
+                return result
+            }
+            let parent = existing.deletingLastPathComponent()
+            if parent.path == existing.path { return URL(fileURLWithPath: path).standardizedFileURL.path }
+            missing.append(existing.lastPathComponent)
+            existing = parent
         }
     }
 
@@ -68,7 +110,7 @@ public enum OutputDirectory {
             try? manager.removeItem(at: staging)
             return
         }
-        let aside = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).clusterspec-old-\(ProcessInfo.processInfo.processIdentifier)")
+        let aside = target.deletingLastPathComponent().appendingPathComponent(StagingDirectory.name(for: target.lastPathComponent, aside: true))
         try? manager.removeItem(at: aside)
         guard rename(target.path, aside.path) == 0 else {
             throw FileError("\(target.path): cannot replace (\(String(cString: strerror(errno))))")
@@ -109,5 +151,42 @@ public enum OutputDirectory {
             if !manager.fileExists(atPath: kustomization.path) { return entry }
         }
         return nil
+    }
+}
+
+/// The hidden siblings a build writes (`.<out>.clusterspec-<pid>`) or moves the old tree to
+/// (`.<out>.clusterspec-old-<pid>`). A build killed midway (`kill -9`) leaves one behind; the next
+/// build removes it once its process is gone — never one of a build still running.
+enum StagingDirectory {
+    /// The staging (or, with `aside`, the set-aside) directory name of this process for `target`.
+    static func name(for target: String, aside: Bool = false, pid: Int32 = ProcessInfo.processInfo.processIdentifier) -> String {
+        ".\(target).clusterspec-\(aside ? "old-" : "")\(pid)"
+    }
+
+    /// The process id in a staging or set-aside name for `target`, nil for any other name.
+    static func owner(of entry: String, target: String) -> Int32? {
+        let prefix = ".\(target).clusterspec-"
+        guard entry.hasPrefix(prefix) else { return nil }
+        var rest = entry.dropFirst(prefix.count)
+        if rest.hasPrefix("old-") { rest = rest.dropFirst(4) }
+        guard !rest.isEmpty, rest.allSatisfy(\.isASCII), rest.allSatisfy(\.isNumber), let pid = Int32(rest), pid > 0 else { return nil }
+        return pid
+    }
+
+    /// Whether process `pid` exists (a process we may not signal exists too).
+    static func isRunning(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    /// Removes the staging and set-aside directories beside `target` whose process is gone.
+    static func removeAbandoned(beside target: URL) {
+        let manager = FileManager.default
+        let parent = target.deletingLastPathComponent()
+        let own = ProcessInfo.processInfo.processIdentifier
+        guard let entries = try? manager.contentsOfDirectory(atPath: parent.path) else { return }
+        for entry in entries.sorted() {
+            guard let pid = owner(of: entry, target: target.lastPathComponent), pid != own, !isRunning(pid) else { continue }
+            try? manager.removeItem(at: parent.appendingPathComponent(entry))
+        }
     }
 }

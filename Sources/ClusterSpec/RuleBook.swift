@@ -20,7 +20,7 @@ public enum RuleBook {
     /// The full description of one rule, or nil (with a suggestion) when the id is unknown.
     public static func explain(_ id: String) -> Result<String, FileError> {
         guard let rule = RuleRegistry.rule(withID: id)?.description else {
-            return .failure(FileError("unknown rule '\(id)'\(NameSuggestion.hint(for: id, in: RuleCatalog.ids.sorted())) ('clusterspec rules' lists them)"))
+            return .failure(FileError("unknown rule '\(id)'\(suggestion(for: id)) ('clusterspec rules' lists them)"))
         }
         var output = "\(rule.id): \(rule.title)\n\n"
         output += "Severity: \(severityLine(rule))\n\n"
@@ -34,6 +34,21 @@ public enum RuleBook {
             }
         }
         return .success(output)
+    }
+
+    /// "Did you mean" for a misspelt id; failing that, the rules sharing a word with it
+    /// (`quorum` → `pdb-keeps-quorum`, `quorum-size-odd`…).
+    static func suggestion(for id: String) -> String {
+        let ids = RuleCatalog.ids.sorted()
+        let close = NameSuggestion.hint(for: id, in: ids)
+        guard close.isEmpty else { return close }
+        let words = Set(id.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
+        func shared(_ candidate: String) -> Int { Set(candidate.split(separator: "-").map(String.init)).intersection(words).count }
+        let related = ids.filter { shared($0) > 0 }.sorted { (shared($0), $1) > (shared($1), $0) }
+        let complete = related.filter { shared($0) == words.count }
+        if words.count > 1, complete.count == 1 { return "; did you mean '\(complete[0])'?" }
+        guard !related.isEmpty else { return "" }
+        return "; rules about \(words.sorted().map { "'\($0)'" }.joined(separator: " or ")): \(related.joined(separator: ", "))"
     }
 
     private static func severityLine(_ rule: RuleDescription) -> String {

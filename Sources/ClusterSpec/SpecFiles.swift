@@ -1,11 +1,13 @@
 import Foundation
+import SpecDiagnostics
 
-/// A file-system problem, phrased for the user.
+/// A file-system problem, phrased for the user. Paths in it may hold anything a file name can,
+/// so terminal controls are shown escaped.
 public struct FileError: Error, CustomStringConvertible, Sendable {
     public var description: String
 
     public init(_ description: String) {
-        self.description = description
+        self.description = TerminalSafety.escape(description)
     }
 }
 
@@ -44,21 +46,6 @@ public enum SpecFiles {
         return files.sorted()
     }
 
-    /// The overlay directory to use: the one given, else `overlays` in the current directory when it exists.
-    public static func overlayDirectory(_ given: String?) -> String? {
-        if let given { return given }
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: "overlays", isDirectory: &isDirectory) && isDirectory.boolValue ? "overlays" : nil
-    }
-
-    /// Whether any argument is a directory (then the specs are that directory's complete set).
-    public static func namesDirectory(_ arguments: [String]) -> Bool {
-        arguments.contains { argument in
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) && isDirectory.boolValue
-        }
-    }
-
     /// Expands each argument: a directory becomes the `*.cluster.yaml` files directly inside it
     /// (sorted); a file stays as given.
     public static func expand(_ arguments: [String]) throws(FileError) -> [String] {
@@ -81,18 +68,5 @@ public enum SpecFiles {
             }
         }
         return result
-    }
-}
-
-extension SpecFiles {
-    /// The spec files of `specDirectory` and the overlay files of `overlayDirectory` (none when
-    /// that directory does not exist).
-    public static func directoryInputs(specs specDirectory: String, overlays overlayDirectory: String) throws(FileError) -> (specs: [String], overlays: [String]) {
-        let specs = try expand([specDirectory])
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: overlayDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return (specs, [])
-        }
-        return (specs, try overlayFiles(in: overlayDirectory))
     }
 }

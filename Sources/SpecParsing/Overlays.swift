@@ -128,6 +128,17 @@ extension SpecParser {
                 location: location(ofByte: invalid, in: bytes, file: file), fix: "Save the file as UTF-8."))
         }
         let text = String(decoding: bytes, as: UTF8.self)
+        if let (offset, scalar) = firstForbiddenCharacter(bytes) {
+            let code = unicodeName(scalar)
+            let isMark = scalar == 0xFEFF
+            return (nil, text, Diagnostic(
+                id: "invalid-character", severity: .error,
+                message: isMark ? "a byte order mark (\(code)) is only allowed at the very start of the file"
+                    : "character \(code) is not allowed in YAML (a control or non-character)",
+                location: location(ofByte: offset, in: bytes, file: file),
+                fix: isMark ? "Remove it (joining files often leaves one behind)."
+                    : "Remove it, or write it as the escape \"\\u\(code.dropFirst(2))\" inside a double-quoted string."))
+        }
         var composer = YAMLComposer(file: file)
         do {
             return (try composer.compose(bytes), text, nil)

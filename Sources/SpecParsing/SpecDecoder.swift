@@ -35,16 +35,7 @@ struct SpecDecoder {
         }
         guard let fields = reader.mapping(root, "the spec", known: SpecKeys.document) else { return nil }
 
-        if let version = fields["clusterspec"] {
-            if let text = reader.string(version, "'clusterspec'"), !SpecParser.supportedVersions.contains(text.value) {
-                reader.error("unsupported-version",
-                             "unsupported spec version '\(text.value)'; this clusterspec reads \(SpecParser.supportedVersions.joined(separator: ", "))",
-                             at: version.location)
-            }
-        } else {
-            reader.error("missing-field", "the spec is missing required field 'clusterspec' (the format version)",
-                         at: root.location, fix: "Add 'clusterspec: v1' as the first line.")
-        }
+        SpecParser.checkVersion(fields, of: "spec", reader: reader)
         let name = requiredName(fields, "name", "the spec", kind: "system")
         let clusterDomain = fields["clusterDomain"].flatMap { domainName($0) }
             ?? Located("cluster.local", at: root.location, isDefault: true)

@@ -66,3 +66,38 @@ enum SpecKeys {
     static let credentials = ["secret"]
     static let waiver = ["rule", "target", "reason", "expires"]
 }
+
+/// Every word the spec format gives meaning to: the keys of every object above and the engine
+/// names and enumerated values the decoder accepts. The fuzz target's dictionary is generated
+/// from it (a test keeps `Fuzz/clusterspec.dict` equal to it), so the fuzzer knows the format
+/// as the decoder does.
+public enum SpecVocabulary {
+    /// The key tables, each once; a new table belongs here too.
+    static var keyTables: [[String]] {
+        [SpecKeys.document, SpecKeys.defaults, SpecKeys.namespace, SpecKeys.mesh, SpecKeys.external, SpecKeys.configMap,
+         SpecKeys.secret, SpecKeys.vaultSecret, SpecKeys.volumeClaim, SpecKeys.service, SpecKeys.job, SpecKeys.port,
+         SpecKeys.health, SpecKeys.probe, SpecKeys.resources, SpecKeys.resourceAmounts, SpecKeys.envSource, SpecKeys.envFrom,
+         SpecKeys.volume, SpecKeys.emptyDir, SpecKeys.securityContext, SpecKeys.initContainer, SpecKeys.placement,
+         SpecKeys.metrics, SpecKeys.serviceMonitor, SpecKeys.serviceAccount, SpecKeys.accessRule, SpecKeys.dependency,
+         SpecKeys.autoscale, SpecKeys.expose, SpecKeys.ingressTLS, SpecKeys.pdb, SpecKeys.strategy, SpecKeys.serviceGroup,
+         SpecKeys.statefulService, SpecKeys.statefulStorage, SpecKeys.peers, SpecKeys.storeCommon, SpecKeys.storage,
+         SpecKeys.tls, SpecKeys.replication, SpecKeys.seal, SpecKeys.credentials, SpecKeys.externalDatabase, SpecKeys.keeper,
+         SpecKeys.waiver, ["overlay", "spec", "environment", "parent", "$patch"]]
+            + Engines.all.map { $0.keys }
+    }
+
+    /// Values with a meaning: engines and every enumerated setting.
+    static var values: [String] {
+        Engines.names + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.values ?? [] }
+            + PodSecurityLevel.allCases.map(\.rawValue) + ImagePullPolicy.allCases.map(\.rawValue) + AccessMode.allCases.map(\.rawValue) + PortProtocol.allCases.map(\.rawValue)
+            + ProbeScheme.allCases.map(\.rawValue) + SpreadMode.allCases.map(\.rawValue) + IssuerKind.allCases.map(\.rawValue)
+            + ServiceType.allCases.map(\.rawValue) + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
+            + NetworkPolicyMode.allCases.map(\.rawValue)
+            + PodManagementPolicy.allCases.map(\.rawValue) + ["delete", "replace", "none", "true", "false", "null", "v1"]
+    }
+
+    /// Keys and values, sorted, without repeats.
+    public static var words: [String] {
+        Set(keyTables.flatMap { $0 } + values).filter { !$0.isEmpty }.sorted()
+    }
+}

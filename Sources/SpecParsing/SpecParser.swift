@@ -55,6 +55,43 @@ public enum SpecParser {
         return nil
     }
 
+    /// The first character a YAML stream may not hold — C0 controls other than tab, LF and CR,
+    /// DEL, C1 controls other than NEL, U+FFFE and U+FFFF (the set libyaml refuses) — or a byte
+    /// order mark anywhere but at the very start, with its byte offset; nil when there is none.
+    /// `bytes` must be valid UTF-8.
+    static func firstForbiddenCharacter(_ bytes: [UInt8]) -> (offset: Int, scalar: UInt32)? {
+        var index = 0
+        while index < bytes.count {
+            let byte = UInt32(bytes[index])
+            let length: Int, value: UInt32
+            switch byte {
+            case 0x00...0x7F: (length, value) = (1, byte)
+            case 0xC0...0xDF: (length, value) = (2, (byte & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F))
+            case 0xE0...0xEF:
+                (length, value) = (3, (byte & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F))
+            default:
+                (length, value) = (4, (byte & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                    | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F))
+            }
+            let allowed: Bool
+            switch value {
+            case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0x10000...0x10FFFF: allowed = true
+            case 0xFEFF: allowed = index == 0
+            case 0xE000...0xFFFD: allowed = true
+            default: allowed = false
+            }
+            if !allowed { return (index, value) }
+            index += length
+        }
+        return nil
+    }
+
+    /// `U+001B`: a code point as Unicode writes it, at least four hex digits.
+    static func unicodeName(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
     /// Line and character column of a byte offset in (valid-up-to-there) UTF-8.
     static func location(ofByte offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {
         var line = 1, column = 1

@@ -11,10 +11,15 @@ protocol EngineDecoding: StoreEngine {
     /// The engine's settings from the store's mapping (its keys already checked against
     /// `StoreEngine.keys`), or nil after reporting why they are unusable.
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> Self?
+
+    /// Enumerated values the engine's settings accept (`mode: cloudnative-pg`), for the spec's
+    /// vocabulary (`SpecVocabulary`, the fuzz dictionary).
+    static var values: [String] { get }
 }
 
 extension EngineDecoding {
     static func defaults(for fields: Fields) -> EngineDefaults { defaults }
+    static var values: [String] { [] }
 }
 
 /// The decoding side of a Secret an engine's operator syncs (`StoreEngine.secretSync`).

@@ -174,9 +174,11 @@ extension SpecDecoder {
         let explicitReplicas = fields["replicas"].flatMap { reader.int($0, "'replicas'", in: 0...10_000) }
         if let autoscale, let replicas = explicitReplicas,
            !(autoscale.min.value...max(autoscale.min.value, autoscale.max.value)).contains(replicas.value) {
+            let bound = replicas.value < autoscale.min.value ? autoscale.min : autoscale.max
             reader.error("invalid-value",
                          "replicas \(replicas.value) lies outside autoscale \(autoscale.min.value)–\(autoscale.max.value); the autoscaler owns the count",
-                         at: replicas.location, fix: "Remove 'replicas' or set it within the autoscale range.")
+                         at: replicas.location, notes: [DiagnosticNote("autoscale \(bound.value == autoscale.min.value ? "minimum" : "maximum")", at: bound.location)],
+                         fix: "Remove 'replicas' or set it within the autoscale range.")
         }
         let replicas = explicitReplicas
             ?? autoscale.map { Located($0.min.value, at: $0.min.location, isDefault: true) }

@@ -27,6 +27,11 @@ struct YAMLComposer {
     private var parser = yaml_parser_t()
     private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     private var nodeCount = 0
+    /// The bytes being parsed, to locate libyaml's reader errors (which carry a byte offset only).
+    private var input: [UInt8] = []
+    /// Lines of the input and the character length of the last one: libyaml puts errors at the end
+    /// of a file without a final newline on a line after it, which is moved back onto the last line.
+    private var lastLine = (number: 1, length: 0)
 
     init(file: String, limits: YAMLLimits = .standard) {
         self.file = file
@@ -38,6 +43,15 @@ struct YAMLComposer {
         // libyaml checks nesting as it scans (before any event reaches us); give it our limit so
         // both agree. The setting is process-wide and always set to the same value.
         yaml_set_max_nest_level(Int32(limits.maxDepth))
+        input = bytes
+        lastLine = (1, 0)
+        for byte in bytes {
+            if byte == UInt8(ascii: "\n") {
+                lastLine = (lastLine.number + 1, 0)
+            } else if byte & 0xC0 != 0x80 {
+                lastLine.length += 1
+            }
+        }
         yaml_parser_initialize(&parser)
         defer { yaml_parser_delete(&parser) }
         return try bytes.withUnsafeBufferPointer { buffer throws(Failure) -> YAMLNode? in
@@ -103,7 +117,9 @@ struct YAMLComposer {
     }
 
     private func location(_ mark: yaml_mark_t) -> SourceLocation {
-        SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        let line = Int(mark.line) + 1
+        guard line <= lastLine.number else { return SourceLocation(file: file, line: lastLine.number, column: lastLine.length + 1) }
+        return SourceLocation(file: file, line: line, column: Int(mark.column) + 1)
     }
 
     private func syntaxError() -> Diagnostic {
@@ -113,6 +129,12 @@ struct YAMLComposer {
                               message: "YAML nested deeper than \(limits.maxDepth) levels",
                               location: location(parser.problem_mark),
                               fix: "A spec never needs this depth; check for runaway brackets.")
+        }
+        if parser.error == YAML_READER_ERROR {
+            // Reader errors have no mark, only the offset of the byte at fault.
+            let offset = min(max(0, Int(parser.problem_offset)), input.count)
+            return Diagnostic(id: "yaml-syntax", severity: .error, message: "malformed YAML: \(problem)",
+                              location: SpecParser.location(ofByte: offset, in: input, file: file))
         }
         var message = "malformed YAML: \(problem)"
         var notes: [DiagnosticNote] = []

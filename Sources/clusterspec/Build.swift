@@ -7,20 +7,20 @@ struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile specs into Kubernetes manifests.",
         discussion: """
-            Writes, for every spec, OUT/<system>/base/ (one file per object plus kustomization.yaml),
-            OUT/<system>/overlays/<env>/ (a kustomize overlay per environment: its parent plus
-            minimal patches) and OUT/<system>/rendered/<env>.yaml (each environment fully resolved).
-            OUT is replaced atomically: a failed build leaves it as it was. With -o - the objects of
-            the base (or of --env) are printed to stdout as one YAML stream instead.
+            Writes, for every spec, OUT/<system>/base/ (one file per object plus kustomization.yaml), \
+            OUT/<system>/overlays/<env>/ (a kustomize overlay per environment: its parent plus minimal patches) \
+            and OUT/<system>/rendered/<env>.yaml (each environment fully resolved). OUT is replaced atomically: \
+            a failed build leaves it as it was. With -o - the objects of the base (or of --env) are printed to \
+            stdout as one YAML stream instead.
 
-            A directory argument stands for the *.cluster.yaml files directly inside it. Overlays are
-            read from --overlays, or from ./overlays when it exists.
+            A directory argument stands for the *.cluster.yaml files directly inside it. Overlays are read \
+            from --overlays, else from the directory the nearest clusterspec.yaml above the spec names, else \
+            from overlays/ beside the spec's directory; stderr says which.
 
             EXAMPLES
-              clusterspec build specs/*.cluster.yaml -o out
               clusterspec build specs -o out
-              clusterspec build specs --overlays overlays -o out
-              clusterspec build specs/cyoda-go.cluster.yaml --env prod -o - | kubectl apply --dry-run=client -f -
+              clusterspec build specs/*.cluster.yaml --overlays overlays -o out
+              clusterspec build specs/cyoda-go.cluster.yaml --env prod -o -
             """)
 
     @OptionGroup var inputs: InputOptions
@@ -47,10 +47,10 @@ struct Build: ParsableCommand {
     }
 
     func run() throws {
-        let (specs, overlays, complete) = try inputs.resolve()
+        let workspace = try inputs.resolve(color: options.color)
         var compileOptions = CompileOptions(environments: env.map { .only($0) } ?? .all)
         try parsedToday(today)?.apply(to: &compileOptions)
-        let compilation = Compiler.compile(specPaths: specs, overlayPaths: overlays, completeSpecSet: complete, options: compileOptions)
+        let compilation = Compiler.compile(workspace, options: compileOptions)
         report(compilation, color: options.color)
         if compilation.hasInputErrors { throw Exit.inputError }
         if compilation.hasErrors && !noCheck {
@@ -62,14 +62,14 @@ struct Build: ParsableCommand {
             return
         }
         do {
-            try OutputDirectory.replace(output, with: compilation.tree)
+            try OutputDirectory.replace(output, with: compilation.tree, protecting: workspace.specs + workspace.overlays)
         } catch {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
         }
         let objects = compilation.systems.reduce(0) { $0 + $1.resources.count }
         let environments = compilation.systems.reduce(0) { $0 + $1.environments.count }
-        printError("wrote \(compilation.systems.count) system\(compilation.systems.count == 1 ? "" : "s") (\(objects) base objects, \(environments) environments) to \(output)\n")
+        printError("wrote \(counted(compilation.systems.count, "system")) (\(counted(objects, "base object")), \(counted(environments, "environment"))) to \(output)\n")
     }
 }
 
@@ -77,4 +77,9 @@ struct Build: ParsableCommand {
 func report(_ compilation: Compilation, color: ColorMode) {
     guard !compilation.diagnostics.isEmpty else { return }
     printError(compilation.renderDiagnostics(colored: color.enabled(forFileDescriptor: STDERR_FILENO)))
+}
+
+/// "1 environment", "2 environments".
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

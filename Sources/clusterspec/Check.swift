@@ -7,8 +7,10 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check specs against the invariant rules; fail the build on findings.",
         discussion: """
-            Findings point at the spec line that caused them. Repeat --format (with matching --output
-            files) to write several reports in one run; a format without an --output goes to stdout.
+            Findings point at the spec line that caused them (or at the overlay line, when an \
+            environment's overlay set the value). Repeat --format (with matching --output files) to write \
+            several reports in one run; a format without an --output goes to stdout. Without --env, \
+            --format and --output, the 'check:' defaults of clusterspec.yaml apply.
 
             FORMATS
               text    compiler-style findings with the source line and a caret (default)
@@ -20,17 +22,17 @@ struct Check: ParsableCommand {
             EXIT CODES
               0  no finding at or above --fail-on
               1  policy violations
-              2  usage, parse, configuration or I/O error
+              2  usage, parse, configuration or I/O error (an unknown --env too)
 
             EXAMPLES
               clusterspec check specs
-              clusterspec check specs --env prod --format sarif --output clusterspec.sarif --format text
+              clusterspec check specs --env prod --format sarif --output x.sarif
               clusterspec check specs --fail-on warning --format github
             """)
 
     @OptionGroup var inputs: InputOptions
 
-    @Option(name: .long, help: "Check only this environment (its overlays applied, its severities). Default: the base and every environment.")
+    @Option(name: .long, help: "Check only this environment (its overlays applied, its severities); every spec must have it. Default: the base and every environment.")
     var env: String?
 
     @Option(name: .long, help: "Report format: text, json, sarif, github, junit. Repeatable.")
@@ -48,12 +50,7 @@ struct Check: ParsableCommand {
     @OptionGroup var options: OutputOptions
 
     func validate() throws {
-        if output.count > max(format.count, 1) {
-            throw ValidationError("each --output needs its own --format (got \(output.count) outputs for \(format.count) formats)")
-        }
-        if max(format.count, 1) - output.count > 1 {
-            throw ValidationError("only one report can go to stdout; give the other formats an --output file")
-        }
+        if let problem = ReportPlan.pairingProblem(formats: format.count, outputs: output.count) { throw ValidationError(problem) }
         _ = try parsedToday(today)
     }
 
@@ -65,22 +62,32 @@ struct Check: ParsableCommand {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
         }
-        let formats = format.isEmpty ? [OutputFormat.text] : format
+        let workspace = try inputs.resolve(color: options.color)
+        let defaults: CheckDefaults
         do {
-            for path in output { try ReportFiles.checkWritable(path) }
+            defaults = env == nil || (format.isEmpty && output.isEmpty) ? try workspace.checkDefaults() : CheckDefaults()
+        } catch {
+            printError(error.rendered(colored: options.color.enabled(forFileDescriptor: STDERR_FILENO)))
+            throw Exit.inputError
+        }
+        let fromCommandLine = !format.isEmpty || !output.isEmpty
+        let formats = fromCommandLine ? (format.isEmpty ? [.text] : format) : (defaults.formats.isEmpty ? [.text] : defaults.formats)
+        let outputs = fromCommandLine ? output : defaults.outputs
+        do {
+            for path in outputs { try ReportFiles.checkWritable(path) }
         } catch {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
         }
-        let (specs, overlays, complete) = try inputs.resolve()
-        var compileOptions = CompileOptions(environments: env.map { .only($0) } ?? .all)
+        let environment = env ?? defaults.environment
+        var compileOptions = CompileOptions(environments: environment.map { .only($0) } ?? .all)
         try parsedToday(today)?.apply(to: &compileOptions)
-        let compilation = Compiler.compile(specPaths: specs, overlayPaths: overlays, completeSpecSet: complete, options: compileOptions)
-        let report = Checking.report(compilation, files: specs + compilation.overlayFiles, policy: policy)
+        let compilation = Compiler.compile(workspace, options: compileOptions)
+        let report = Checking.report(compilation, files: workspace.specs + compilation.overlayFiles, policy: policy)
         for (index, format) in formats.enumerated() {
-            if index < output.count {
+            if index < outputs.count {
                 do {
-                    try ReportFiles.write(Checking.render(report, as: format, colored: false), to: output[index])
+                    try ReportFiles.write(Checking.render(report, as: format, colored: false), to: outputs[index])
                 } catch {
                     printError("clusterspec: error: \(error.description)\n")
                     throw Exit.inputError

@@ -9,9 +9,13 @@ struct Clusterspec: ParsableCommand {
         commandName: "clusterspec",
         abstract: "Compile typed cluster specs into Kubernetes manifests.",
         discussion: """
-            A spec (*.cluster.yaml) describes one system: namespaces, services, stores, jobs.
-            clusterspec checks it against invariant rules and writes plain Kubernetes manifests as a
-            kustomize base.
+            A spec (*.cluster.yaml) describes one system: namespaces, services, stores, jobs. \
+            clusterspec checks it against invariant rules and writes plain Kubernetes manifests as a \
+            kustomize base, with an overlay per environment.
+
+            The project file clusterspec.yaml, found by walking up from a spec's directory (or from \
+            the working directory for commands without spec paths), says where specs, overlays and \
+            golden output live; without one, overlays/ and golden/ beside the spec directory are used.
 
             EXIT CODES
               0  success (no finding at or above --fail-on)

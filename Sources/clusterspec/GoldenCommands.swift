@@ -8,41 +8,59 @@ struct GoldenCommand: ParsableCommand {
         commandName: "golden",
         abstract: "Compare or update the committed compiled output (golden/).",
         discussion: """
-            The pull-request workflow: edit a spec or overlay, run 'clusterspec golden update', commit
+            The pull-request workflow: edit a spec or overlay, run 'clusterspec golden update', commit \
             both; reviewers read the golden diff, and CI runs 'clusterspec golden check'.
+
+            The specs, overlays and golden directories are the ones the nearest clusterspec.yaml at or \
+            above the working directory (or above --specs) names; without one, specs/, overlays/ and \
+            golden/ in the working directory (or beside --specs).
             """,
         subcommands: [GoldenCheck.self, GoldenUpdate.self])
 }
 
 /// Where the golden workflow reads and writes.
 struct GoldenOptions: ParsableArguments {
-    @Option(name: .long, help: "Spec directory.")
-    var specs = "specs"
+    @Option(name: .long, help: "Spec directory (default: the one clusterspec.yaml names, else ./specs).")
+    var specs: String?
 
-    @Option(name: .long, help: "Overlay directory (ignored when missing).")
-    var overlays = "overlays"
+    @Option(name: .long, help: "Overlay directory (default: the one clusterspec.yaml names, else overlays/ beside the specs).")
+    var overlays: String?
 
-    @Option(name: .long, help: "Golden directory.")
-    var golden = "golden"
+    @Option(name: .long, help: "Golden directory (default: the one clusterspec.yaml names, else golden/ beside the specs).")
+    var golden: String?
 
     @Option(name: .long, help: "Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.")
     var today: String?
 
     @OptionGroup var output: OutputOptions
 
-    /// Compiles the specs and overlays; exits 2 on input errors and 1 on rule errors.
-    func compile() throws -> Compilation {
-        let inputs: (specs: [String], overlays: [String])
+    /// The project: found from --specs when given, else from the working directory.
+    func project() throws -> Project {
         do {
-            inputs = try SpecFiles.directoryInputs(specs: specs, overlays: overlays)
+            if let specs { return try Project.containing(specPath: specs) }
+            return try Project.current()
         } catch {
-            printError("clusterspec: error: \(error.description)\n")
+            printError(error.rendered(colored: output.color.enabled(forFileDescriptor: STDERR_FILENO)))
             throw Exit.inputError
         }
-        let specPaths = inputs.specs, overlayPaths = inputs.overlays
+    }
+
+    /// The golden directory to compare with or write.
+    func goldenDirectory(of project: Project) -> String { golden ?? project.golden }
+
+    /// Compiles the project's specs and overlays; exits 2 on input errors and 1 on rule errors.
+    func compile(_ project: Project) throws -> Compilation {
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.whole(project, specs: specs, overlays: overlays)
+        } catch {
+            printError(error.rendered(colored: output.color.enabled(forFileDescriptor: STDERR_FILENO)))
+            throw Exit.inputError
+        }
+        announce(workspace)
         var options = CompileOptions()
         try parsedToday(today)?.apply(to: &options)
-        let compilation = Compiler.compile(specPaths: specPaths, overlayPaths: overlayPaths, completeSpecSet: true, options: options)
+        let compilation = Compiler.compile(workspace, options: options)
         report(compilation, color: output.color)
         if compilation.hasInputErrors { throw Exit.inputError }
         if compilation.hasErrors {
@@ -64,24 +82,26 @@ struct GoldenCheck: ParsableCommand {
     @OptionGroup var options: GoldenOptions
 
     func run() throws {
-        let compilation = try options.compile()
+        let project = try options.project()
+        let golden = options.goldenDirectory(of: project)
+        let compilation = try options.compile(project)
         let comparison: GoldenComparison
         do {
-            comparison = try Golden.check(options.golden, against: compilation)
+            comparison = try Golden.check(golden, against: compilation)
         } catch {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
         }
         if comparison.isClean {
-            print("\(options.golden)/ is up to date")
+            print("\(golden)/ is up to date")
             return
         }
         print(comparison.diff, terminator: "")
-        print("\n\(options.golden)/ differs from the specs in \(comparison.differingFileCount) file\(comparison.differingFileCount == 1 ? "" : "s")"
+        print("\n\(golden)/ differs from the specs in \(comparison.differingFileCount) file\(comparison.differingFileCount == 1 ? "" : "s")"
               + " (\(comparison.changed.count) changed, \(comparison.added.count) new, \(comparison.stale.count) stale):")
         for line in comparison.summary { print("  \(line)") }
         for warning in comparison.warnings { print("warning: \(warning)") }
-        print("Run 'clusterspec golden update' and commit \(options.golden)/ with the spec change.")
+        print("Run 'clusterspec golden update' and commit \(golden)/ with the spec change.")
         throw Exit.violations
     }
 }
@@ -94,19 +114,21 @@ struct GoldenUpdate: ParsableCommand {
     @OptionGroup var options: GoldenOptions
 
     func run() throws {
-        let compilation = try options.compile()
+        let project = try options.project()
+        let golden = options.goldenDirectory(of: project)
+        let compilation = try options.compile(project)
         let comparison: GoldenComparison
         do {
-            comparison = try Golden.update(options.golden, from: compilation)
+            comparison = try Golden.update(golden, from: compilation)
         } catch {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
         }
         if comparison.isClean {
-            print("\(options.golden)/ was already up to date")
+            print("\(golden)/ was already up to date")
             return
         }
-        print("updated \(options.golden)/: \(comparison.changed.count) changed, \(comparison.added.count) new, \(comparison.stale.count) removed")
+        print("updated \(golden)/: \(comparison.changed.count) changed, \(comparison.added.count) new, \(comparison.stale.count) removed")
         for line in comparison.summary { print("  \(line)") }
         for warning in comparison.warnings { print("warning: \(warning)") }
     }
@@ -134,9 +156,8 @@ struct Diff: ParsableCommand {
     }
 
     func run() throws {
-        let (specs, overlays, complete) = try inputs.resolve()
-        let compilation = Compiler.compile(specPaths: specs, overlayPaths: overlays, completeSpecSet: complete,
-                                           options: CompileOptions(runRules: false))
+        let workspace = try inputs.resolve(color: .auto)
+        let compilation = Compiler.compile(workspace, options: CompileOptions(runRules: false))
         report(compilation, color: .auto)
         if compilation.hasInputErrors { throw Exit.inputError }
         var missing: [String] = []

@@ -7,22 +7,26 @@ struct InputOptions: ParsableArguments {
     @Argument(help: "Spec files (*.cluster.yaml) or directories holding them.")
     var specs: [String]
 
-    @Option(name: .long, help: "Directory of overlay files (default: ./overlays when it exists).")
+    @Option(name: .long, help: "Directory of overlay files (default: the one clusterspec.yaml names, else overlays/ beside the spec directory).")
     var overlays: String?
 
-    /// Spec paths, overlay paths, and whether the specs are a directory's complete set.
-    func resolve() throws -> (specs: [String], overlays: [String], complete: Bool) {
+    /// The specs, their project and overlays; says on stderr which overlays directory is used.
+    func resolve(color: ColorMode) throws -> Workspace {
+        let workspace: Workspace
         do {
-            let specPaths = try SpecFiles.expand(specs)
-            let overlayPaths = try SpecFiles.overlayDirectory(overlays).map { try SpecFiles.overlayFiles(in: $0) } ?? []
-            return (specPaths, overlayPaths, SpecFiles.namesDirectory(specs))
-        } catch let error as FileError {
-            printError("clusterspec: error: \(error.description)\n")
-            throw Exit.inputError
+            workspace = try Workspace.resolve(specArguments: specs, overlays: overlays)
         } catch {
-            throw error
+            printError(error.rendered(colored: color.enabled(forFileDescriptor: STDERR_FILENO)))
+            throw Exit.inputError
         }
+        announce(workspace)
+        return workspace
     }
+}
+
+/// Prints where the overlays come from (or that there are none), one line per directory.
+func announce(_ workspace: Workspace) {
+    for source in workspace.overlaySources { printError(source.description + "\n") }
 }
 
 /// Shared validation of `--today`.

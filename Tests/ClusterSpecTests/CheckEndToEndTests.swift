@@ -59,11 +59,94 @@ struct CheckEndToEndTests {
 
     @Test func environmentChangesSeverity() throws {
         let dir = try TemporaryDirectory()
-        let spec = try dir.write("e.cluster.yaml", Self.clean.replacingOccurrences(of: "ghcr.io/acme/api:1.0", with: "ghcr.io/acme/api:latest"))
+        let spec = try dir.write("specs/e.cluster.yaml", Self.clean.replacingOccurrences(of: "ghcr.io/acme/api:1.0", with: "ghcr.io/acme/api:latest"))
+        // An environment is an overlay file, even one that changes nothing.
+        for environment in ["dev", "prod"] {
+            try dir.write("overlays/demo/\(environment).yaml", "clusterspec: v1\noverlay: {spec: demo, environment: \(environment)}\n")
+        }
         #expect(try clusterspec(["check", spec, "--env", "prod"]).status == 1)
         let dev = try clusterspec(["check", spec, "--env", "dev"])
         #expect(dev.status == 0)
         #expect(dev.stdout.contains("warning: image 'ghcr.io/acme/api:latest'"))
+    }
+
+    @Test func anUnknownEnvironmentIsAUsageErrorListingTheSpecsEnvironments() throws {
+        let typo = try clusterspec(["check", "specs", "--env", "prdo"])
+        #expect(typo.status == 2)
+        #expect(typo.stdout.contains("specs/goverse.cluster.yaml:13:7: error: 'goverse' has no environment 'prdo'; did you mean 'prod'? [unknown-environment]"),
+                "\(typo.stdout)")
+        #expect(typo.stdout.contains("  note: its environments: dev, prod, staging\n"))
+        // Only platform-kernel has prod-eu: every other spec it is applied to is an error, in build too.
+        let partial = try clusterspec(["check", "specs", "--env", "prod-eu"])
+        #expect(partial.status == 2)
+        for system in ["cyoda-go", "goverse", "hypercache", "volaticloud"] {
+            #expect(partial.stdout.contains("error: '\(system)' has no environment 'prod-eu'"), "\(system)")
+        }
+        #expect(!partial.stdout.contains("'platform-kernel' has no environment"))
+        let stream = try clusterspec(["build", "specs/goverse.cluster.yaml", "--env", "prod-eu", "-o", "-"])
+        #expect(stream.status == 2)
+        #expect(stream.stdout.isEmpty, "no base printed in its place")
+        #expect(stream.stderr.contains("note: its environments: dev, prod, staging"))
+        #expect(try clusterspec(["check", "specs/platform-kernel.cluster.yaml", "--env", "prod-eu"]).status == 0)
+        // A spec without overlays has no environments at all.
+        let dir = try TemporaryDirectory()
+        let bare = try dir.write("bare.cluster.yaml", Self.clean)
+        let none = try clusterspec(["check", bare, "--env", "prod"])
+        #expect(none.status == 2)
+        #expect(none.stdout.contains("error: 'demo' has no environment 'prod': no overlay file layers on it [unknown-environment]"), "\(none.stdout)")
+    }
+
+    @Test func overlayCausedFindingsPointAtTheOverlayLine() throws {
+        let dir = try TemporaryDirectory()
+        let spec = try dir.write("specs/demo.cluster.yaml", Self.clean.replacingOccurrences(
+            of: "replicas: 2", with: "replicas: 3\n    autoscale: {min: 3, max: 5, cpu: 70}\n    pdb: {minAvailable: 2}"))
+        try dir.write("overlays/demo/prod.yaml", """
+            clusterspec: v1
+            overlay: {spec: demo, environment: prod}
+            services:
+              api:
+                autoscale: {min: 4, max: 6}
+
+            """)
+        try dir.write("overlays/demo/staging.yaml", """
+            clusterspec: v1
+            overlay: {spec: demo, environment: staging}
+            services:
+              api:
+                autoscale: {min: 2}
+
+            """)
+        #expect(try clusterspec(["check", spec, "--env", "dev"]).status == 2, "dev is not an environment")
+        let result = try clusterspec(["check", "specs/demo.cluster.yaml"], in: dir.url)
+        #expect(result.status == 2, "replicas outside the autoscale range is an input error")
+        // The overlay set autoscale.min; the spec's replicas it conflicts with is a note.
+        #expect(result.stdout.contains("""
+            overlays/demo/prod.yaml:5:22: error: replicas 3 lies outside autoscale 4–6; the autoscaler owns the count [invalid-value]
+             5 |     autoscale: {min: 4, max: 6}
+               |                      ^
+            specs/demo.cluster.yaml:8:15: note: conflicts with the spec here
+              note: in environment prod
+
+            """), "\(result.stdout)")
+        // Rule findings about the spec's budget that the overlay's minimum caused land on the overlay line too.
+        for rule in ["hpa-min-above-pdb", "pdb-allows-drain"] {
+            #expect(result.stdout.contains("overlays/demo/staging.yaml:5:22: error: ") && result.stdout.contains("[\(rule)]\n 5 |     autoscale: {min: 2}"),
+                    "\(rule): \(result.stdout)")
+        }
+        #expect(result.stdout.contains("specs/demo.cluster.yaml:10:25: note: conflicts with the spec here"), "the spec's budget line is the note")
+        #expect(!result.stdout.contains("specs/demo.cluster.yaml:8:15: error") && !result.stdout.contains("specs/demo.cluster.yaml:10:25: error"),
+                "nothing lands on the spec lines: \(result.stdout)")
+    }
+
+    @Test func aReportFileIsReplacedOnTheNextRun() throws {
+        let dir = try TemporaryDirectory()
+        let spec = try dir.write("specs/clean.cluster.yaml", Self.clean)
+        for _ in 0..<2 {
+            let result = try clusterspec(["check", spec, "--format", "sarif", "--output", "report.sarif"], in: dir.url)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try String(contentsOf: dir.url.appendingPathComponent("report.sarif"), encoding: .utf8).contains("\"version\" : \"2.1.0\""))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted() == ["report.sarif", "specs"], "no temporary file left")
     }
 
     @Test func unwritableOutputIsAnIOErrorBeforeAnyWork() throws {
@@ -138,6 +221,22 @@ struct CheckEndToEndTests {
         let unknown = try clusterspec(["explain", "pdb-keep-quorum"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("did you mean 'pdb-keeps-quorum'?"))
+        let shuffled = try clusterspec(["explain", "quorum-pdb"])
+        #expect(shuffled.stderr.contains("unknown rule 'quorum-pdb'; did you mean 'pdb-keeps-quorum'?"), "the only rule with both words")
+        let topic = try clusterspec(["explain", "quorum"])
+        #expect(topic.status == 2)
+        #expect(topic.stderr.contains("unknown rule 'quorum'; rules about 'quorum': pdb-keeps-quorum, quorum-size-odd, zone-loss-keeps-quorum"),
+                "\(topic.stderr)")
+        #expect(!(try clusterspec(["explain", "zzz"]).stderr.contains("did you mean")), "no suggestion for nonsense")
+    }
+
+    @Test func secretDeclaredListsTheDeclaredKeys() throws {
+        let dir = try TemporaryDirectory()
+        let spec = try dir.write("s.cluster.yaml", Self.clean.replacingOccurrences(of: "services:", with: "secrets:\n  db: {keys: [dsn, user]}\nservices:")
+            .replacingOccurrences(of: "    replicas: 2\n", with: "    replicas: 2\n    env: {DB: {secret: db, key: password}}\n"))
+        let result = try clusterspec(["check", spec])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("error: Secret 'db' declares no key 'password' (its keys: dsn, user) [secret-declared]"), "\(result.stdout)")
     }
 
     @Test func rulesDocumentationIsCurrent() throws {

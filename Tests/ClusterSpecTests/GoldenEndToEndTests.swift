@@ -18,9 +18,8 @@ struct GoldenEndToEndTests {
         #expect(result.status == 0, "golden/ is stale: run 'swift run clusterspec golden update'\n\(result.stdout.prefix(3000))")
     }
 
-    @Test func realKustomizeBuildsEveryOverlayIntoItsRenderedFile() throws {
-        let python = URL(fileURLWithPath: "/usr/bin/env")
-        let result = try run(python, ["python3", Paths.root.appendingPathComponent("Tests/tools/kustomize_conformance.py").path,
+    @Test(.needsJudges) func realKustomizeBuildsEveryOverlayIntoItsRenderedFile() throws {
+        let result = try run(Judges.python, [Paths.root.appendingPathComponent("Tests/tools/kustomize_conformance.py").path,
                                       Paths.root.appendingPathComponent("golden").path])
         #expect(result.status == 0, "kustomize build differs from rendered/:\n\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("18 environments checked, 0 mismatched"), "\(result.stdout)")
@@ -104,7 +103,11 @@ struct GoldenEndToEndTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("overlays/goverse/qa.yaml:2:17: error: overlay for unknown spec 'goverze'; did you mean 'goverse'?"))
         #expect(try clusterspec(["golden", "update"], in: dir.url).status == 2, "nothing written on errors")
-        #expect(try clusterspec(["golden", "check", "--overlays", "nowhere"], in: dir.url).status == 1, "without overlays, environments are stale")
+        let missing = try clusterspec(["golden", "check", "--overlays", "nowhere"], in: dir.url)
+        #expect(missing.status == 2, "a directory given explicitly must exist")
+        #expect(missing.stderr.contains("clusterspec: error: nowhere: no such overlay directory"), "\(missing.stderr)")
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        #expect(try clusterspec(["golden", "check", "--overlays", "empty"], in: dir.url).status == 1, "without overlays, environments are stale")
     }
 
     @Test func diffBetweenEnvironments() throws {

@@ -47,14 +47,11 @@ enum ManifestValidation {
             }
         }
         if !core.isEmpty {
-            let validator = try #require(which("kubernetes-validate"), "kubernetes-validate is not installed (scripts/test installs it)")
-            let result = try run(validator, ["--strict", "--quiet"] + core.map(\.path))
+            let result = try run(Judges.tool("kubernetes-validate"), ["--strict", "--quiet"] + core.map(\.path))
             if result.status != 0 || result.stdout.contains("ERROR") { problems.append(result.stdout + result.stderr) }
         }
-        let checker = custom.isEmpty ? nil : try #require(which("check-jsonschema"), "check-jsonschema is not installed (scripts/test installs it)")
         for (schema, group) in custom.sorted(by: { $0.key < $1.key }) {
-            guard let checker else { break }
-            let result = try run(checker, ["--schemafile", schema] + group.map(\.path))
+            let result = try run(Judges.tool("check-jsonschema"), ["--schemafile", schema] + group.map(\.path))
             if result.status != 0 { problems.append(result.stdout + result.stderr) }
         }
         withExtendedLifetime(split) {}

@@ -10,7 +10,7 @@ struct MeshEndToEndTests {
     /// every kind of external endpoint, CloudNativePG, Kafka and an external database.
     static let spec = (try? String(contentsOf: Paths.root.appendingPathComponent("Tests/ClusterSpecTests/Fixtures/mesh/shop.cluster.yaml"), encoding: .utf8)) ?? ""
 
-    @Test func everyMeshObjectIsSchemaValid() throws {
+    @Test(.needsJudges) func everyMeshObjectIsSchemaValid() throws {
         let dir = try TemporaryDirectory()
         try dir.write("shop.cluster.yaml", Self.spec)
         let out = dir.url.appendingPathComponent("out")

@@ -55,9 +55,9 @@ struct ReportFormatTests {
         }
     }
 
-    @Test func sarifIsValidSARIF210() throws {
+    @Test(.needsJudges) func sarifIsValidSARIF210() throws {
         let (_, _, directory) = try Self.reports()
-        let checker = try #require(which("check-jsonschema"), "check-jsonschema is not installed (scripts/test installs it)")
+        let checker = Judges.tool("check-jsonschema")
         let schema = Paths.root.appendingPathComponent("Tests/ClusterSpecTests/Fixtures/sarif/sarif-schema-2.1.0.json").path
         let validation = try run(checker, ["--schemafile", schema, directory.url.appendingPathComponent("report.sarif").path])
         #expect(validation.status == 0, "\(validation.stdout)\(validation.stderr)")
@@ -76,17 +76,17 @@ struct ReportFormatTests {
         }
     }
 
-    @Test func sarifSchemaRejectsBrokenLogs() throws {
+    @Test(.needsJudges) func sarifSchemaRejectsBrokenLogs() throws {
         let dir = try TemporaryDirectory()
         let broken = try dir.write("broken.sarif", #"{"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": []}]}"#)
-        let checker = try #require(which("check-jsonschema"))
+        let checker = Judges.tool("check-jsonschema")
         let schema = Paths.root.appendingPathComponent("Tests/ClusterSpecTests/Fixtures/sarif/sarif-schema-2.1.0.json").path
         #expect(try run(checker, ["--schemafile", schema, broken]).status != 0, "a driver without a name is invalid")
     }
 
-    @Test func junitIsWellFormedAndCountsAddUp() throws {
+    @Test(.needsJudges) func junitIsWellFormedAndCountsAddUp() throws {
         let (_, files, directory) = try Self.reports()
-        let parse = try run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", """
+        let parse = try run(Judges.python, ["-c", """
             import sys, xml.etree.ElementTree as E
             root = E.parse(sys.argv[1]).getroot()
             suite = root.find('testsuite')

@@ -41,7 +41,7 @@ struct StoreMatrixEndToEndTests {
         """
     }
 
-    @Test(arguments: [1, 3, 5])
+    @Test(.needsJudges, arguments: [1, 3, 5])
     func matrix(members n: Int) throws {
         let dir = try TemporaryDirectory()
         let specPath = try dir.write("matrix.cluster.yaml", Self.spec(n))

@@ -34,8 +34,8 @@ struct RunResult {
 func run(_ executable: URL, _ arguments: [String], in directory: URL = Paths.root, environment: [String: String]? = nil) throws -> RunResult {
     let scratch = try TemporaryDirectory()
     let outURL = scratch.url.appendingPathComponent("stdout"), errURL = scratch.url.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    try Data().write(to: outURL)
+    try Data().write(to: errURL)
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -61,25 +61,58 @@ func clusterspec(_ arguments: [String], in directory: URL = Paths.root, environm
     try run(Paths.binary, arguments, in: directory, environment: environment)
 }
 
-/// Finds `name` on PATH.
-func which(_ name: String) -> URL? {
-    for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-        let url = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
-        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-    }
-    return nil
+/// The independent judges the end-to-end tests run (kubernetes-validate, check-jsonschema, real
+/// kustomize through pykustomize), from the virtual environment `scripts/test` creates
+/// (`.venv-test/`), or from the `bin` directory `CLUSTERSPEC_JUDGES` names. Never from PATH: the
+/// pinned versions of requirements-test.txt judge, whatever else is installed.
+enum Judges {
+    static let directory: URL = ProcessInfo.processInfo.environment["CLUSTERSPEC_JUDGES"].map { URL(fileURLWithPath: $0) }
+        ?? Paths.root.appendingPathComponent(".venv-test/bin")
+
+    /// The one message a missing judge gives.
+    static let missing = "the Python judges are not installed in \(directory.path): run scripts/test, which creates .venv-test/ "
+        + "with requirements-test.txt and then runs the tests (afterwards plain 'swift test' finds them there too)"
+
+    static var python: URL { directory.appendingPathComponent("python3") }
+
+    /// A judge's console script, e.g. `kubernetes-validate`.
+    static func tool(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    /// Whether every judge is there: the console scripts, and Python with the modules the
+    /// kustomize conformance script imports.
+    static let available: Bool = {
+        let scripts = ["kubernetes-validate", "check-jsonschema"].allSatisfy { FileManager.default.isExecutableFile(atPath: tool($0).path) }
+        guard scripts, FileManager.default.isExecutableFile(atPath: python.path) else { return false }
+        return (try? run(python, ["-c", "import pykustomize, yaml"]).status) == 0
+    }()
 }
 
-/// A directory removed when the value goes away.
+extension Trait where Self == ConditionTrait {
+    /// For tests that need the judges: skipped without them (`JudgesTests` reports it once).
+    static var needsJudges: Self { .enabled(if: Judges.available, "needs the Python judges: run scripts/test") }
+}
+
+@Suite("Test setup")
+struct JudgesTests {
+    @Test func theJudgesAreInstalled() {
+        #expect(Judges.available, Comment(rawValue: Judges.missing))
+    }
+}
+
+/// A directory removed when the value goes away. It lies one level inside a fresh directory of
+/// its own, so a spec written straight into it finds no overlays beside it (`../overlays` would
+/// otherwise be the shared temporary directory's).
 final class TemporaryDirectory {
     let url: URL
+    private let container: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("clusterspec-test-\(UUID().uuidString)")
+        container = FileManager.default.temporaryDirectory.appendingPathComponent("clusterspec-test-\(UUID().uuidString)")
+        url = container.appendingPathComponent("work")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(at: url) }
+    deinit { try? FileManager.default.removeItem(at: container) }
 
     /// Writes `text` to `name` inside the directory and returns its path.
     @discardableResult

@@ -225,7 +225,12 @@ struct StoreWiringTests {
             #expect(pod.env["POSTGRES_PASSWORD"] == "<secret pg/password>")
             let container = sts.list("spec", "template", "spec", "containers")[0]
             #expect(container.list("volumeMounts").contains { $0["mountPath"] as? String == "/var/lib/postgresql/data" })
-            #expect((container["readinessProbe", "exec", "command"] as? [String]) == ["pg_isready", "-U", "app", "-d", "pg"])
+            #expect((container["readinessProbe", "exec", "command"] as? [String]) == ["pg_isready", "-h", "127.0.0.1", "-U", "app", "-d", "pg"],
+                    "over TCP: the entrypoint's init-only server listens on the Unix socket only")
+            let shm = container.list("volumeMounts").first { $0["mountPath"] as? String == "/dev/shm" }?["name"] as? String
+            let volumes = sts.list("spec", "template", "spec", "volumes")
+            #expect(volumes.contains { $0["name"] as? String == shm && ($0["emptyDir"] as? [String: Any])?["medium"] as? String == "Memory" },
+                    "/dev/shm is a memory emptyDir (the runtime's default is 64 MiB)")
             #expect((sts.int("spec", "template", "spec", "terminationGracePeriodSeconds") ?? 0) >= 90)
             #expect(manifests.find("PodDisruptionBudget", "pg") == nil)
         } else {

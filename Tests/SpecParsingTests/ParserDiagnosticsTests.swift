@@ -228,6 +228,48 @@ struct HostileInputTests {
         #expect(parsed.diagnostics.first?.message == "spec file is not valid UTF-8 (byte 0xFF at offset 25)")
     }
 
+    /// Regression (issue 14): control characters were reported at 1:1 whatever line they were on.
+    @Test(arguments: [0x00, 0x01, 0x07, 0x1B, 0x7F, 0x80, 0x9B, 0xFFFE, 0xFFFF] as [UInt32])
+    func forbiddenCharactersAreLocatedOnTheirLine(code: UInt32) throws {
+        let character = try #require(Unicode.Scalar(code))
+        let text = "clusterspec: v1\nname: demo\nnamespaces:\n  apps: {labels: {team: \"ab\(Character(character))c\"}}\n"
+        let code4 = SpecParser.unicodeName(code)
+        #expect(diagnostics(text) == ["4:28 invalid-character: character \(code4) is not allowed in YAML (a control or non-character)"])
+        let overlay = "clusterspec: v1\noverlay: {spec: demo, environment: prod}\n# é\(Character(character))\n"
+        let loaded = SpecParser.loadOverlay(file: "prod.yaml", bytes: Array(overlay.utf8))
+        #expect(loaded.diagnostics.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.id)" } == ["3:4 invalid-character"])
+    }
+
+    /// Fuzz finding (issue 14): at the end of a file without a final newline libyaml reported the
+    /// error on a line after the last one, so no source line could be quoted.
+    @Test func errorsAtTheEndOfAFileWithoutAFinalNewlineStayOnItsLastLine() {
+        #expect(diagnostics("clusterspec: v1\nname: demo\nservices:\n  api: {image: x/api:1.0, replicas: 4").first?
+            .hasPrefix("4:38 yaml-syntax: malformed YAML: did not find expected ',' or '}'") == true, "\(diagnostics("clusterspec: v1\nname: demo\nservices:\n  api: {image: x/api:1.0, replicas: 4"))")
+        #expect(diagnostics("a: [1,").first?.hasPrefix("1:7 yaml-syntax") == true)
+        #expect(diagnostics("a: [1,\n").first?.hasPrefix("2:1 yaml-syntax") == true)
+    }
+
+    @Test func aByteOrderMarkIsAcceptedOnlyAtTheStart() {
+        #expect(diagnostics("\u{FEFF}clusterspec: v1\nname: demo\nnamespaces:\n  apps: {}\n").isEmpty)
+        #expect(diagnostics("clusterspec: v1\nname: demo\n\u{FEFF}namespaces:\n  apps: {}\n")
+            == ["3:1 invalid-character: a byte order mark (U+FEFF) is only allowed at the very start of the file"])
+        #expect(diagnostics("clusterspec: v1\nname: de\u{FEFF}mo\n").first?.hasPrefix("2:9 invalid-character") == true)
+    }
+
+    @Test func controlCharactersWrittenAsEscapesAreAccepted() throws {
+        let parsed = parse(spec("configMaps:\n  settings: {data: {banner: \"\\e[1mhello\\u202e\"}}\n"))
+        #expect(parsed.diagnostics.filter { $0.severity == .error }.isEmpty)
+        #expect(parsed.spec?.configMaps.first?.data.first?.value.value == "\u{1B}[1mhello\u{202E}")
+    }
+
+    @Test func invalidUTF8IsLocatedOnLaterLinesToo() {
+        var bytes = Array("clusterspec: v1\nname: demo\nnamespaces:\n  apps: {}  # ".utf8)
+        bytes += [0xE2, 0x28, 0xA1]  // a three-byte sequence broken at its second byte
+        bytes += Array("\n".utf8)
+        let parsed = SpecParser.parse(file: "bad.cluster.yaml", bytes: bytes)
+        #expect(parsed.diagnostics.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.id)" } == ["4:15 invalid-encoding"])
+    }
+
     @Test func overlongAndSurrogateEncodingsAreInvalid() {
         #expect(SpecParser.firstInvalidUTF8([0xC0, 0x80]) == 0)
         #expect(SpecParser.firstInvalidUTF8([0x41, 0xED, 0xA0, 0x80]) == 1)

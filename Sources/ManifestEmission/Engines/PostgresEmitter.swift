@@ -35,8 +35,12 @@ struct PostgresEmitter {
             StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at),
             StatefulToolkit.volume("run", .emptyDir(sizeLimit: nil, inMemory: false), at: "/var/run/postgresql", location: at),
             StatefulToolkit.volume("tmp", .emptyDir(sizeLimit: nil, inMemory: false), at: "/tmp", location: at),
+            // Parallel queries allocate dynamic shared memory here; the runtime's default is 64 MiB.
+            StatefulToolkit.volume("shm", .emptyDir(sizeLimit: nil, inMemory: true), at: "/dev/shm", location: at),
         ]
-        let ready = Located(["pg_isready", "-U", postgres.user.value, "-d", postgres.database.value], at: at)
+        // Over TCP: the entrypoint's init-only server listens on the Unix socket only, so a socket
+        // check would pass before clients can connect.
+        let ready = Located(["pg_isready", "-h", "127.0.0.1", "-U", postgres.user.value, "-d", postgres.database.value], at: at)
         let health = HealthSpec(
             liveness: StatefulToolkit.probe(.exec(command: ready), initialDelay: 30, period: 10, timeout: 5, failures: 6, at: at),
             readiness: StatefulToolkit.probe(.exec(command: ready), period: 5, timeout: 5, failures: 3, at: at),

@@ -1,7 +1,8 @@
 import SpecModel
 
 /// GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` line per finding that
-/// counts, escaped as the runner requires. Waived findings are left out.
+/// counts, escaped as the runner requires (terminal controls shown as `\u{…}` first, since the
+/// runner's log and a local terminal would obey them). Waived findings are left out.
 public enum GitHubRenderer {
     public static func render(_ report: Report) -> String {
         var output = ""
@@ -14,11 +15,11 @@ public enum GitHubRenderer {
             }
             var properties: [String] = []
             if let location = diagnostic.location {
-                properties += ["file=\(escapeProperty(Report.reportPath(location.file)))", "line=\(location.line)", "col=\(location.column)"]
+                properties += ["file=\(escapeProperty(TerminalSafety.escape(Report.reportPath(location.file))))", "line=\(location.line)", "col=\(location.column)"]
             }
-            properties.append("title=\(escapeProperty("clusterspec \(diagnostic.id)"))")
-            var message = diagnostic.message
-            if let fix = diagnostic.fix { message += "\nFix: \(fix)" }
+            properties.append("title=\(escapeProperty("clusterspec \(TerminalSafety.escape(diagnostic.id))"))")
+            var message = TerminalSafety.escape(diagnostic.message)
+            if let fix = diagnostic.fix { message += "\nFix: \(TerminalSafety.escape(fix))" }
             output += "::\(command) \(properties.joined(separator: ","))::\(escapeData(message))\n"
         }
         return output

@@ -76,11 +76,12 @@ public enum JSONRenderer {
         return encode(document)
     }
 
-    /// Pretty, key-sorted JSON with a final newline.
+    /// Pretty, key-sorted JSON with a final newline, every terminal control escaped (`\u001b`,
+    /// `\u202e`), so a report printed on a terminal cannot drive it.
     static func encode<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else { return "{}\n" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return TerminalSafety.escapeJSON(String(decoding: data, as: UTF8.self)) + "\n"
     }
 }

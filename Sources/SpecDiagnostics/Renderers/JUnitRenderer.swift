@@ -62,7 +62,9 @@ public enum JUnitRenderer {
         return "\(location)\(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.id)]"
     }
 
-    /// XML attribute and text escaping; characters XML 1.0 forbids are dropped.
+    /// XML attribute and text escaping. Characters XML 1.0 forbids (C0 controls, U+FFFE, U+FFFF)
+    /// are shown as `\u{…}` text; DEL, C1 and bidirectional controls, which XML allows but a
+    /// terminal would obey, become character references that parsers decode back.
     static func xml(_ text: String) -> String {
         var output = ""
         for scalar in text.unicodeScalars {
@@ -74,8 +76,16 @@ public enum JUnitRenderer {
             case "'": output += "&apos;"
             case "\n": output += "&#10;"
             case "\t": output += "&#9;"
+            case "\r": output += "&#13;"
+            case "\u{FFFE}", "\u{FFFF}": output += TerminalSafety.visible(scalar)
             default:
-                if scalar.value >= 0x20 || scalar == "\r" { output.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    output += TerminalSafety.visible(scalar)
+                } else if TerminalSafety.isUnsafe(scalar) {
+                    output += "&#x\(String(scalar.value, radix: 16, uppercase: true));"
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
             }
         }
         return output

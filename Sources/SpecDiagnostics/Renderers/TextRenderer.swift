@@ -2,6 +2,8 @@ import SpecModel
 
 /// Renders diagnostics the way compilers do:
 /// `path:line:col: error: message [id]`, the source line, a caret, then notes and the fix.
+/// Everything echoed from input (paths, messages quoting spec values, the source line) passes
+/// through `TerminalSafety`, so no spec text can drive the terminal.
 public struct TextRenderer: Sendable {
     /// Wraps parts of the output in terminal colours; identity when colour is off.
     public struct Styles: Sendable {
@@ -48,14 +50,15 @@ public struct TextRenderer: Sendable {
     /// One diagnostic block.
     public func render(_ diagnostic: Diagnostic) -> String {
         var output = ""
-        let prefix = diagnostic.location.map { "\($0.file):\($0.line):\($0.column): " } ?? "clusterspec: "
+        let safe = { (text: String) in TerminalSafety.escape(text) }
+        let prefix = diagnostic.location.map { "\(safe($0.file)):\($0.line):\($0.column): " } ?? "clusterspec: "
         let label: String
         switch diagnostic.severity {
         case .error: label = styles.error("error:")
         case .warning: label = styles.warning("warning:")
         case .note: label = styles.note("note:")
         }
-        var headline = "\(styles.emphasis(prefix))\(label) \(diagnostic.message) [\(diagnostic.id)]"
+        var headline = "\(styles.emphasis(prefix))\(label) \(safe(diagnostic.message)) [\(safe(diagnostic.id))]"
         if diagnostic.suppression != nil { headline += " (waived)" }
         output += headline + "\n"
         if let location = diagnostic.location {
@@ -63,22 +66,23 @@ public struct TextRenderer: Sendable {
         }
         for note in diagnostic.notes {
             if let location = note.location {
-                output += "\(styles.emphasis("\(location.file):\(location.line):\(location.column):")) \(styles.note("note:")) \(note.message)\n"
+                output += "\(styles.emphasis("\(safe(location.file)):\(location.line):\(location.column):")) \(styles.note("note:")) \(safe(note.message))\n"
             } else {
-                output += "  \(styles.note("note:")) \(note.message)\n"
+                output += "  \(styles.note("note:")) \(safe(note.message))\n"
             }
         }
         if let suppression = diagnostic.suppression {
-            output += "  \(styles.note("waived:")) \(suppression.reason) (\(suppression.location))\n"
+            output += "  \(styles.note("waived:")) \(safe(suppression.reason)) (\(safe(suppression.location.description)))\n"
         }
         if let fix = diagnostic.fix {
-            output += "  \(styles.note("fix:")) \(fix)\n"
+            output += "  \(styles.note("fix:")) \(safe(fix))\n"
         }
         return output
     }
 
-    /// The source line and a caret under the column. Tabs are kept so the caret lines up; lines
-    /// wider than `maxExcerptWidth` are cut to a window around the column.
+    /// The source line and a caret under the column. Tabs are kept so the caret lines up, other
+    /// unsafe characters are shown escaped (the caret moves past their escape); lines wider than
+    /// `maxExcerptWidth` are cut to a window around the column.
     private func excerpt(at location: SourceLocation) -> String {
         guard let fullLine = sources.line(location.line, of: location.file) else { return "" }
         var scalars = Array(fullLine.unicodeScalars)
@@ -97,8 +101,13 @@ public struct TextRenderer: Sendable {
         line += suffix
         var padding = ""
         for (index, character) in line.unicodeScalars.enumerated() where index < caretIndex {
-            padding.append(character == "\t" ? "\t" : " ")
+            if character == "\t" {
+                padding.append("\t")
+            } else {
+                padding += String(repeating: " ", count: TerminalSafety.isUnsafe(character) ? TerminalSafety.visible(character).count : 1)
+            }
         }
+        line = TerminalSafety.escape(line, keepingTabs: true)
         let gutter = String(location.line)
         let blank = String(repeating: " ", count: gutter.count)
         return " \(gutter) | \(line)\n \(blank) | \(padding)\(styles.caret("^"))\n"

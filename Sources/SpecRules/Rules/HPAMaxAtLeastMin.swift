@@ -21,7 +21,8 @@ struct HPAMaxAtLeastMin: Rule {
         context.system.services.compactMap { service in
             guard let autoscale = service.autoscale, autoscale.max.value < autoscale.min.value else { return nil }
             return context.finding("'\(service.name.value)' may scale to at most \(autoscale.max.value) but at least \(autoscale.min.value)",
-                                   about: service.name.value, at: autoscale.max.location)
+                                   about: service.name.value, at: autoscale.max.location,
+                                   notes: [DiagnosticNote("autoscale minimum", at: autoscale.min.location)])
         }
     }
 }

@@ -26,11 +26,12 @@ struct PDBAllowsDrain: Rule {
 
     func check(_ context: RuleContext) -> [Diagnostic] {
         var findings: [Diagnostic] = []
-        func judge(_ name: String, replicas: Int, budget: Located<DisruptionBudget>?) {
+        func judge(_ name: String, replicas: Int, budget: Located<DisruptionBudget>?, count: Located<Int>? = nil) {
             guard let budget, budget.value.allowedDisruptions(replicas: replicas) == 0 else { return }
             if replicas > 1 {
+                let notes = count.flatMap { $0.isDefault ? nil : [DiagnosticNote("\(replicas) replicas", at: $0.location)] } ?? []
                 findings.append(context.finding("PodDisruptionBudget for '\(name)' allows no disruption of its \(replicas) pods: node drains will hang",
-                                                about: name, at: budget.location))
+                                                about: name, at: budget.location, notes: notes))
             } else {
                 var finding = context.finding("PodDisruptionBudget for '\(name)' blocks every drain of its single pod and protects nothing",
                                               about: name, at: budget.location, fix: "Remove the budget, or run more than one replica.")
@@ -39,10 +40,11 @@ struct PDBAllowsDrain: Rule {
             }
         }
         for service in context.system.services {
-            judge(service.name.value, replicas: service.autoscale?.min.value ?? service.replicas.value, budget: service.pdb.budget)
+            let count = service.autoscale?.min ?? service.replicas
+            judge(service.name.value, replicas: count.value, budget: service.pdb.budget, count: count)
         }
         for stateful in context.system.statefulServices {
-            judge(stateful.name.value, replicas: stateful.replicas.value, budget: stateful.pdb.budget)
+            judge(stateful.name.value, replicas: stateful.replicas.value, budget: stateful.pdb.budget, count: stateful.replicas)
         }
         for store in context.system.stores {
             guard let budget = store.pdb?.budget else { continue }

@@ -20,19 +20,21 @@ struct ReplicasSpread: Rule {
         ])
 
     func check(_ context: RuleContext) -> [Diagnostic] {
-        var candidates: [(String, Int, PlacementSpec)] = []
+        var candidates: [(String, Located<Int>?, Int, PlacementSpec)] = []
         for service in context.system.services {
-            candidates.append((service.name.value, service.autoscale?.max.value ?? service.replicas.value, service.workload.placement))
+            let count = service.autoscale?.max ?? service.replicas
+            candidates.append((service.name.value, count, count.value, service.workload.placement))
         }
         for stateful in context.system.statefulServices {
-            candidates.append((stateful.name.value, stateful.replicas.value, stateful.workload.placement))
+            candidates.append((stateful.name.value, stateful.replicas, stateful.replicas.value, stateful.workload.placement))
         }
         for store in context.system.stores {
-            candidates.append((store.name.value, store.quorumGroups.map(\.members.value).max() ?? 1, store.placement))
+            candidates.append((store.name.value, nil, store.quorumGroups.map(\.members.value).max() ?? 1, store.placement))
         }
-        return candidates.compactMap { name, replicas, placement in
+        return candidates.compactMap { name, count, replicas, placement in
             guard replicas > 1, placement.hosts.value == .none, placement.zones.value == .none else { return nil }
-            return context.finding("'\(name)' runs \(replicas) pods without spreading them", about: name, at: placement.hosts.location)
+            let notes = count.flatMap { $0.isDefault ? nil : [DiagnosticNote("\(replicas) replicas", at: $0.location)] } ?? []
+            return context.finding("'\(name)' runs \(replicas) pods without spreading them", about: name, at: placement.hosts.location, notes: notes)
         }
     }
 }

@@ -24,10 +24,12 @@ struct RolloutMaxUnavailableZero: Rule {
     func check(_ context: RuleContext) -> [Diagnostic] {
         context.system.services.compactMap { service in
             let strategy = service.strategy
-            let replicas = max(1, service.autoscale?.min.value ?? service.replicas.value)
+            let count = service.autoscale?.min ?? service.replicas
+            let replicas = max(1, count.value)
             if strategy.maxUnavailable.value.resolved(total: replicas, roundUp: false) > 0 {
                 return context.finding("'\(service.name.value)' rolls out with maxUnavailable \(strategy.maxUnavailable.value): capacity drops during every deployment",
-                                       about: service.name.value, at: strategy.maxUnavailable.location)
+                                       about: service.name.value, at: strategy.maxUnavailable.location,
+                                       notes: count.isDefault ? [] : [DiagnosticNote("\(replicas) replicas", at: count.location)])
             }
             if strategy.maxSurge.value.resolved(total: replicas, roundUp: true) == 0 {
                 return context.finding("'\(service.name.value)' has maxSurge 0 and maxUnavailable 0: the rollout cannot make progress",

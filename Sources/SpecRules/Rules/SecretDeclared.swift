@@ -35,7 +35,8 @@ struct SecretDeclared: Rule {
             }
             if let key, !declared.keys.isEmpty, !declared.keys.contains(where: { $0.value == key.value }) {
                 findings.append(context.finding(
-                    "Secret '\(secret.value)' declares no key '\(key.value)'\(NameSuggestion.hint(for: key.value, in: declared.keys.map(\.value)))",
+                    "Secret '\(secret.value)' declares no key '\(key.value)' (its keys: \(declared.keys.map(\.value).joined(separator: ", ")))"
+                        + NameSuggestion.hint(for: key.value, in: declared.keys.map(\.value)),
                     about: owner, at: key.location, notes: [DiagnosticNote("declared here", at: declared.name.location)]))
             }
         }
