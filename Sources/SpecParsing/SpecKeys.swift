@@ -72,7 +72,8 @@ enum SpecKeys {
 /// from it (a test keeps `Fuzz/clusterspec.dict` equal to it), so the fuzzer knows the format
 /// as the decoder does.
 public enum SpecVocabulary {
-    /// The key tables, each once; a new table belongs here too.
+    /// The key tables, each once; a new table belongs here too, or, for an engine's nested mapping,
+    /// in its decoder's `keyTables`.
     static var keyTables: [[String]] {
         [SpecKeys.document, SpecKeys.defaults, SpecKeys.namespace, SpecKeys.mesh, SpecKeys.external, SpecKeys.configMap,
          SpecKeys.secret, SpecKeys.vaultSecret, SpecKeys.volumeClaim, SpecKeys.service, SpecKeys.job, SpecKeys.port,
@@ -83,7 +84,7 @@ public enum SpecVocabulary {
          SpecKeys.statefulService, SpecKeys.statefulStorage, SpecKeys.peers, SpecKeys.storeCommon, SpecKeys.storage,
          SpecKeys.tls, SpecKeys.replication, SpecKeys.seal, SpecKeys.credentials, SpecKeys.externalDatabase, SpecKeys.keeper,
          SpecKeys.waiver, ["overlay", "spec", "environment", "parent", "$patch"]]
-            + Engines.all.map { $0.keys }
+            + Engines.all.map { $0.keys } + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.keyTables ?? [] }
     }
 
     /// Values with a meaning: engines and every enumerated setting.

@@ -15,11 +15,16 @@ protocol EngineDecoding: StoreEngine {
     /// Enumerated values the engine's settings accept (`mode: cloudnative-pg`), for the spec's
     /// vocabulary (`SpecVocabulary`, the fuzz dictionary).
     static var values: [String] { get }
+
+    /// The keys of the engine's own nested mappings, for the same vocabulary, so no generic list
+    /// has to name an engine's tables.
+    static var keyTables: [[String]] { get }
 }
 
 extension EngineDecoding {
     static func defaults(for fields: Fields) -> EngineDefaults { defaults }
     static var values: [String] { [] }
+    static var keyTables: [[String]] { [] }
 }
 
 /// The decoding side of a Secret an engine's operator syncs (`StoreEngine.secretSync`).
