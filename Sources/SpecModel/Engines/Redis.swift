@@ -57,16 +57,12 @@ public struct RedisFailover: Sendable {
     public var timeoutMilliseconds: Located<Int>
     /// Replicas resynchronising with a new primary at once.
     public var parallelSyncs: Located<Int>
-    /// Where the spec writes `failover:`, when it does.
-    public var location: SourceLocation?
 
-    public init(quorum: Located<Int>, downAfterMilliseconds: Located<Int>, timeoutMilliseconds: Located<Int>, parallelSyncs: Located<Int>,
-                location: SourceLocation?) {
+    public init(quorum: Located<Int>, downAfterMilliseconds: Located<Int>, timeoutMilliseconds: Located<Int>, parallelSyncs: Located<Int>) {
         self.quorum = quorum
         self.downAfterMilliseconds = downAfterMilliseconds
         self.timeoutMilliseconds = timeoutMilliseconds
         self.parallelSyncs = parallelSyncs
-        self.location = location
     }
 }
 

@@ -95,8 +95,7 @@ extension SpecDecoder {
             ?? Located(1, at: at, isDefault: true)
         guard let downAfter = milliseconds("downAfter", default: 30_000),
               let timeout = milliseconds("timeout", default: 180_000) else { return nil }
-        return RedisFailover(quorum: quorum, downAfterMilliseconds: downAfter, timeoutMilliseconds: timeout, parallelSyncs: parallelSyncs,
-                             location: node?.location)
+        return RedisFailover(quorum: quorum, downAfterMilliseconds: downAfter, timeoutMilliseconds: timeout, parallelSyncs: parallelSyncs)
     }
 
     /// `1m30s` → 90000; nil when a number overflows. The text is a valid duration already.
