@@ -13,11 +13,10 @@ extension RedisSettings: EngineDecoding {
         return chosen
     }
 
-    static var values: [String] {
-        RedisFlavor.allCases.map(\.rawValue) + RedisPersistence.allCases.map(\.rawValue) + RedisEvictionPolicy.allCases.map(\.rawValue)
+    static var vocabulary: [String] {
+        SpecKeys.redisFailover + RedisFlavor.allCases.map(\.rawValue) + RedisPersistence.allCases.map(\.rawValue)
+            + RedisEvictionPolicy.allCases.map(\.rawValue)
     }
-
-    static var keyTables: [[String]] { [SpecKeys.redisFailover] }
 
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> RedisSettings? {
         decoder.decodeRedis(fields, at: store.location)
