@@ -225,7 +225,7 @@ struct CheckEndToEndTests {
         #expect(shuffled.stderr.contains("unknown rule 'quorum-pdb'; did you mean 'pdb-keeps-quorum'?"), "the only rule with both words")
         let topic = try clusterspec(["explain", "quorum"])
         #expect(topic.status == 2)
-        #expect(topic.stderr.contains("unknown rule 'quorum'; rules about 'quorum': pdb-keeps-quorum, quorum-size-odd, zone-loss-keeps-quorum"),
+        #expect(topic.stderr.contains("unknown rule 'quorum'; rules about 'quorum': pdb-keeps-quorum, quorum-size-odd, redis-sentinel-quorum-within-sentinels, zone-loss-keeps-quorum"),
                 "\(topic.stderr)")
         #expect(!(try clusterspec(["explain", "zzz"]).stderr.contains("did you mean")), "no suggestion for nonsense")
     }

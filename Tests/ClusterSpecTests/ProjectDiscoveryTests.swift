@@ -30,7 +30,7 @@ struct ProjectDiscoveryTests {
             let result = try clusterspec(["build", Self.specs.path, "-o", target.path], in: directory)
             #expect(result.status == 0, "\(directory.path): \(result.stderr)")
             // Every environment of every example is found, and the same objects from anywhere.
-            #expect(result.stderr.contains(" base objects, 16 environments) to "), "\(directory.path): \(result.stderr)")
+            #expect(result.stderr.contains(" base objects, 18 environments) to "), "\(directory.path): \(result.stderr)")
             summaries.append(result.stderr.components(separatedBy: " to ").first ?? "")
             #expect(result.stderr.contains("clusterspec: overlays: \(Paths.root.appendingPathComponent("overlays").path) (from "
                                            + "\(Paths.root.appendingPathComponent("clusterspec.yaml").path))"), "\(result.stderr)")
@@ -75,7 +75,7 @@ struct ProjectDiscoveryTests {
             let target = dir.url.appendingPathComponent("out-\(index)")
             let result = try clusterspec(["build"] + arguments + ["-o", target.path], in: directory)
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stderr.contains("16 environments"), "\(directory.path): \(result.stderr)")
+            #expect(result.stderr.contains("18 environments"), "\(directory.path): \(result.stderr)")
             #expect(result.stderr.contains("overlays (beside ") && result.stderr.contains("; no clusterspec.yaml found)"), "\(result.stderr)")
             trees.append(snapshot(target))
         }
