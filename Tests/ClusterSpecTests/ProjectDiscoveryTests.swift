@@ -30,7 +30,7 @@ struct ProjectDiscoveryTests {
             let result = try clusterspec(["build", Self.specs.path, "-o", target.path], in: directory)
             #expect(result.status == 0, "\(directory.path): \(result.stderr)")
             // Every environment of every example is found, and the same objects from anywhere.
-            #expect(result.stderr.contains(" base objects, 16 environments) to "), "\(directory.path): \(result.stderr)")
+            #expect(result.stderr.contains(" base objects, 18 environments) to "), "\(directory.path): \(result.stderr)")
             summaries.append(result.stderr.components(separatedBy: " to ").first ?? "")
             #expect(result.stderr.contains("clusterspec: overlays: \(Paths.root.appendingPathComponent("overlays").path) (from "
                                            + "\(Paths.root.appendingPathComponent("clusterspec.yaml").path))"), "\(result.stderr)")
@@ -49,7 +49,7 @@ struct ProjectDiscoveryTests {
         let fromRoot = try clusterspec(["check", "specs"])
         let fromSpecs = try clusterspec(["check", "."], in: Self.specs)
         #expect(fromRoot.status == 0 && fromSpecs.status == 0)
-        #expect(fromSpecs.stdout.hasSuffix("0 errors, 0 warnings, 3 waived in 5 specs and 16 overlays\n"), "\(fromSpecs.stdout)")
+        #expect(fromSpecs.stdout.hasSuffix("0 errors, 0 warnings, 4 waived in 6 specs and 18 overlays\n"), "\(fromSpecs.stdout)")
         #expect(fromRoot.stdout.split(separator: "\n").last == fromSpecs.stdout.split(separator: "\n").last)
         let golden = try clusterspec(["golden", "check"], in: Self.specs)
         #expect(golden.status == 0, "\(golden.stdout)\(golden.stderr)")
@@ -75,7 +75,7 @@ struct ProjectDiscoveryTests {
             let target = dir.url.appendingPathComponent("out-\(index)")
             let result = try clusterspec(["build"] + arguments + ["-o", target.path], in: directory)
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stderr.contains("16 environments"), "\(directory.path): \(result.stderr)")
+            #expect(result.stderr.contains("18 environments"), "\(directory.path): \(result.stderr)")
             #expect(result.stderr.contains("overlays (beside ") && result.stderr.contains("; no clusterspec.yaml found)"), "\(result.stderr)")
             trees.append(snapshot(target))
         }

@@ -5,9 +5,9 @@ import SpecRules
 import ManifestEmission
 
 /// Quorum arithmetic, independently of the code under test.
-private func tolerance(_ n: Int) -> Int { n - (n / 2 + 1) }
+func tolerance(_ n: Int) -> Int { n - (n / 2 + 1) }
 
-private func expectQuorumBudget(_ manifests: ParsedManifests, _ name: String, members n: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+func expectQuorumBudget(_ manifests: ParsedManifests, _ name: String, members n: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
     let pdb = manifests.find("PodDisruptionBudget", name)
     if n == 1 {
         #expect(pdb == nil, "a single member must not get a budget that blocks drains", sourceLocation: sourceLocation)
@@ -18,7 +18,7 @@ private func expectQuorumBudget(_ manifests: ParsedManifests, _ name: String, me
     }
 }
 
-private func expectGoverningService(_ manifests: ParsedManifests, statefulSet: [String: Any], peerPort: Int,
+func expectGoverningService(_ manifests: ParsedManifests, statefulSet: [String: Any], peerPort: Int,
                                     sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
     let serviceName = try #require(statefulSet.string("spec", "serviceName"), sourceLocation: sourceLocation)
     let headless = try manifests.one("Service", serviceName, sourceLocation: sourceLocation)

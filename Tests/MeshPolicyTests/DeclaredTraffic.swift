@@ -207,6 +207,15 @@ struct DeclaredTraffic {
             } else {
                 grant(what, from: from, to: pods(of: name, in: namespace), ports(["postgres": 5432], default: ["postgres"]))  // single or CloudNativePG
             }
+        case let redis as RedisSettings:
+            // Standalone: the server. With sentinels, clients ask a sentinel (26379) for the primary and then
+            // connect to that server (6379); each port only on its own pods.
+            if redis.sentinels == nil {
+                grant(what, from: from, to: pods(of: name, in: namespace), ports(["redis": 6379], default: ["redis"]))
+            } else {
+                grant(what, from: from, to: pods(of: name, in: namespace), ports(["redis": 6379], default: ["redis", "sentinel"]))
+                grant(what, from: from, to: pods(of: "\(name)-sentinel", in: namespace), ports(["sentinel": 26379], default: ["redis", "sentinel"]))
+            }
         default:
             Issue.record("no declared client traffic for engine '\(store.engine.name)'")
         }
@@ -247,6 +256,15 @@ struct DeclaredTraffic {
             grant("CloudNativePG operator → \(name)", from: { $0.namespace == operatorNamespace && $0.labels["app.kubernetes.io/name"] == "cloudnative-pg" },
                   to: instances, tcp(8000, 5432))
             apiServer(from: instances, what: "\(name) instance manager → API")
+        case let redis as RedisSettings:
+            let servers = pods(of: name, in: namespace), sentinels = pods(of: "\(name)-sentinel", in: namespace)
+            if redis.replicas.value > 1 { grant("\(name) replication", from: servers, to: servers, tcp(6379)) }
+            guard redis.sentinels != nil else { return }
+            // Sentinels gossip among themselves and watch and reconfigure the servers; a starting server
+            // asks them which server is the primary.
+            grant("\(name) sentinel gossip", from: sentinels, to: sentinels, tcp(26379))
+            grant("\(name) sentinels → servers", from: sentinels, to: servers, tcp(6379))
+            grant("\(name) servers → sentinels", from: servers, to: sentinels, tcp(26379))
         default:
             Issue.record("no declared store traffic for engine '\(store.engine.name)'")
         }

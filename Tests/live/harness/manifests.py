@@ -33,7 +33,7 @@ def compile_spec(spec: str, *, name: str = "live", env: str | None = None, check
     """Compiles `spec` (YAML text) with `$CLUSTERSPEC_BIN build … -o -` and parses the stream.
 
     `overlays` maps an environment name to overlay text, written where clusterspec looks for it
-    (`overlays/<system>/<env>.yaml` beside the spec); `env` selects the environment printed.
+    (`overlays/<system>/<env>.yaml` beside the spec's `specs/` directory); `env` selects the environment printed.
     `check=False` passes `--no-check` (for fixtures that are policy findings but valid objects).
     `previous` is the running revision's compiled output (`--previous`, for membership changes);
     `tree`, when given, also receives this revision's output tree (`build -o TREE`), to be the
@@ -44,7 +44,9 @@ def compile_spec(spec: str, *, name: str = "live", env: str | None = None, check
         raise CompileError("CLUSTERSPEC_BIN does not name an executable clusterspec binary")
     with tempfile.TemporaryDirectory(prefix="clusterspec-live-spec-") as scratch:
         root = Path(scratch)
-        spec_path = root / f"{name}.cluster.yaml"
+        # specs/ and overlays/ side by side, where clusterspec looks for overlays without a project file.
+        spec_path = root / "specs" / f"{name}.cluster.yaml"
+        spec_path.parent.mkdir()
         spec_path.write_text(spec)
         for environment, text in (overlays or {}).items():
             system = yaml.safe_load(spec)["name"]
