@@ -35,7 +35,7 @@ struct ServiceEmitter {
                 // With an autoscaler the HPA owns the count; a count in the manifest would fight it on every sync.
                 "replicas": service.autoscale == nil ? .int(service.replicas.value) : .absent,
                 "selector": Labels.matchLabels(workload: workload.name.value, system: systemName),
-                "strategy": [
+                "strategy": service.strategy.isRecreate ? ["type": "Recreate"] : [
                     "type": "RollingUpdate",
                     "rollingUpdate": [
                         "maxSurge": Self.intOrPercent(service.strategy.maxSurge.value),

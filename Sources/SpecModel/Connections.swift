@@ -42,7 +42,7 @@ public enum Connections {
         if let stateful = system.statefulServices.first(where: { $0.name.value == target }) {
             return (endpointFacts(stateful.workload, groups: stateful.serviceGroups, domain: domain), true)
         }
-        if let service = system.services.first(where: { $0.name.value == target }) {
+        if let service = system.services.first(where: { $0.name.value == target && !$0.isWorker }) {
             return (endpointFacts(service.workload, groups: service.serviceGroups, domain: domain), false)
         }
         if let external = system.external.first(where: { $0.name.value == target }) {

@@ -22,15 +22,30 @@ public enum IntOrPercent: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The rolling-update budget of a Deployment.
+/// How a Deployment replaces its pods.
+public enum RolloutKind: String, Sendable, CaseIterable {
+    /// New pods start before old ones stop, within the surge and unavailability budget.
+    case rollingUpdate = "RollingUpdate"
+    /// Every old pod stops before a new one starts: a singleton never runs twice, at the price of
+    /// downtime on every rollout (`strategy: recreate`).
+    case recreate = "Recreate"
+}
+
+/// How a Deployment rolls out: a rolling update with its budget, or recreate for a singleton.
 public struct StrategySpec: Sendable {
+    public var kind: Located<RolloutKind>
+    /// The rolling-update budget (unused with `recreate`).
     public var maxSurge: Located<IntOrPercent>
     public var maxUnavailable: Located<IntOrPercent>
 
-    public init(maxSurge: Located<IntOrPercent>, maxUnavailable: Located<IntOrPercent>) {
+    public init(kind: Located<RolloutKind>? = nil, maxSurge: Located<IntOrPercent>, maxUnavailable: Located<IntOrPercent>) {
+        self.kind = kind ?? Located(.rollingUpdate, at: maxSurge.location, isDefault: true)
         self.maxSurge = maxSurge
         self.maxUnavailable = maxUnavailable
     }
+
+    /// Whether this is a singleton's `strategy: recreate`.
+    public var isRecreate: Bool { kind.value == .recreate }
 }
 
 /// The budget a PodDisruptionBudget enforces.
@@ -131,8 +146,19 @@ public struct ServicePortGroupSpec: Sendable {
     }
 }
 
-/// A stateless service (`services:`): a Deployment with its Service(s), PDB, HPA and Ingress.
+/// What a Deployment of `services:` or `workers:` is for.
+public enum ServiceKind: String, Sendable {
+    /// Serves traffic: its Services, Ingress and `uses:` entries name it.
+    case service
+    /// Consumes work (a queue, a schedule) and serves no one (`workers:`): no Service, no Ingress,
+    /// nothing can `uses:` it, and its health is a liveness signal (an exec probe counts).
+    case worker
+}
+
+/// A stateless service (`services:`) — a Deployment with its Service(s), PDB, HPA and Ingress —
+/// or a worker (`workers:`), a Deployment with its PDB and HPA only.
 public struct ServiceSpec: Sendable {
+    public var kind: ServiceKind
     public var workload: WorkloadSpec
     /// Fixed replica count; when autoscaled it is the HPA minimum.
     public var replicas: Located<Int>
@@ -143,7 +169,9 @@ public struct ServiceSpec: Sendable {
     /// The main Service (nil when the workload has no ports for it) and the extra ones.
     public var serviceGroups: [ServicePortGroupSpec]
 
-    public init(workload: WorkloadSpec, replicas: Located<Int>, autoscale: AutoscaleSpec?, expose: ExposeSpec?, pdb: PDBSpec, strategy: StrategySpec, serviceGroups: [ServicePortGroupSpec]) {
+    public init(kind: ServiceKind = .service, workload: WorkloadSpec, replicas: Located<Int>, autoscale: AutoscaleSpec?, expose: ExposeSpec?,
+                pdb: PDBSpec, strategy: StrategySpec, serviceGroups: [ServicePortGroupSpec]) {
+        self.kind = kind
         self.workload = workload
         self.replicas = replicas
         self.autoscale = autoscale
@@ -154,6 +182,8 @@ public struct ServiceSpec: Sendable {
     }
 
     public var name: Located<String> { workload.name }
+    /// Whether it is a worker (`workers:`) rather than a service.
+    public var isWorker: Bool { kind == .worker }
 }
 
 /// What a CronJob does when the previous run is still going.

@@ -205,7 +205,7 @@ public struct TrafficGraph: Sendable {
         var external: [String: ExternalEndpointSpec] = [:]
 
         init(_ system: SystemSpec) {
-            for service in system.services { workloads[service.name.value] = (service.workload, service.serviceGroups) }
+            for service in system.services where !service.isWorker { workloads[service.name.value] = (service.workload, service.serviceGroups) }
             for stateful in system.statefulServices { workloads[stateful.name.value] = (stateful.workload, stateful.serviceGroups) }
             for store in system.stores { stores[store.name.value] = store }
             for endpoint in system.external { external[endpoint.name.value] = endpoint }

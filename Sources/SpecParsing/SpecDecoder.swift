@@ -50,7 +50,7 @@ struct SpecDecoder {
         let configMaps = fields["configMaps"].map(decodeConfigMaps) ?? []
         let secrets = fields["secrets"].map(decodeSecrets) ?? []
         let volumeClaims = fields["volumeClaims"].map(decodeVolumeClaims) ?? []
-        let services = fields["services"].map(decodeServices) ?? []
+        let services = (fields["services"].map { decodeServices($0) } ?? []) + (fields["workers"].map { decodeServices($0, kind: .worker) } ?? [])
         let statefulServices = fields["statefulServices"].map(decodeStatefulServices) ?? []
         let stores = fields["stores"].map(decodeStores) ?? []
         let jobs = fields["jobs"].map(decodeJobs) ?? []

@@ -6,7 +6,7 @@ enum SpecKeys {
     /// Top-level keys. `x-` stands for any key starting with `x-`: extension fields the compiler
     /// ignores, the place to keep YAML anchors shared through merge keys (`<<: *anchor`).
     static let document = ["clusterspec", "name", "clusterDomain", "defaults", "namespaces", "configMaps", "secrets",
-                           "volumeClaims", "services", "statefulServices", "stores", "jobs", "external", "mesh", "waivers", "x-"]
+                           "volumeClaims", "services", "workers", "statefulServices", "stores", "jobs", "external", "mesh", "waivers", "x-"]
     static let defaults = ["namespace", "podSecurity", "runAsUser", "runAsGroup", "fsGroup", "imagePullPolicy",
                            "nodePoolLabel", "ingressClass", "readOnlyRootFilesystem"]
     static let namespace = ["podSecurity", "labels", "annotations", "create", "mtls", "networkPolicy"]
@@ -25,6 +25,8 @@ enum SpecKeys {
     static let workload = ["namespace", "initContainers", "placement", "metrics", "serviceAccount",
                            "terminationGracePeriodSeconds", "podAnnotations", "labels", "uses"]
     static let service = container + workload + ["replicas", "autoscale", "expose", "pdb", "strategy", "service", "extraServices"]
+    /// A worker is a service that serves no one: no Service, no Ingress.
+    static let worker = container + workload + ["replicas", "autoscale", "pdb", "strategy"]
     static let job = container.filter { $0 != "ports" && $0 != "health" } + workload.filter { $0 != "metrics" }
         + ["schedule", "timeZone", "concurrencyPolicy", "backoffLimit", "activeDeadlineSeconds"]
 
@@ -75,7 +77,7 @@ public enum SpecVocabulary {
     /// The key tables, each once; a new table belongs here too.
     static var keyTables: [[String]] {
         [SpecKeys.document, SpecKeys.defaults, SpecKeys.namespace, SpecKeys.mesh, SpecKeys.external, SpecKeys.configMap,
-         SpecKeys.secret, SpecKeys.vaultSecret, SpecKeys.volumeClaim, SpecKeys.service, SpecKeys.job, SpecKeys.port,
+         SpecKeys.secret, SpecKeys.vaultSecret, SpecKeys.volumeClaim, SpecKeys.service, SpecKeys.worker, SpecKeys.job, SpecKeys.port,
          SpecKeys.health, SpecKeys.probe, SpecKeys.resources, SpecKeys.resourceAmounts, SpecKeys.envSource, SpecKeys.envFrom,
          SpecKeys.volume, SpecKeys.emptyDir, SpecKeys.securityContext, SpecKeys.initContainer, SpecKeys.placement,
          SpecKeys.metrics, SpecKeys.serviceMonitor, SpecKeys.serviceAccount, SpecKeys.accessRule, SpecKeys.dependency,
@@ -91,7 +93,7 @@ public enum SpecVocabulary {
         Engines.names + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.values ?? [] }
             + PodSecurityLevel.allCases.map(\.rawValue) + ImagePullPolicy.allCases.map(\.rawValue) + AccessMode.allCases.map(\.rawValue) + PortProtocol.allCases.map(\.rawValue)
             + ProbeScheme.allCases.map(\.rawValue) + SpreadMode.allCases.map(\.rawValue) + IssuerKind.allCases.map(\.rawValue)
-            + ServiceType.allCases.map(\.rawValue) + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
+            + ServiceType.allCases.map(\.rawValue) + ["recreate"] + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
             + NetworkPolicyMode.allCases.map(\.rawValue)
             + PodManagementPolicy.allCases.map(\.rawValue) + ["delete", "replace", "none", "true", "false", "null", "v1"]
     }

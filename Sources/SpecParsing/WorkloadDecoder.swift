@@ -160,18 +160,25 @@ extension SpecDecoder {
 
     // MARK: Services
 
-    func decodeServices(_ node: YAMLNode) -> [ServiceSpec] {
-        reader.namedEntries(node, "'services'").compactMap { entry in
-            guard checkedWorkloadName(entry.name, kind: "service"),
-                  let fields = reader.mapping(entry.value, "service '\(entry.name.value)'", known: SpecKeys.service) else { return nil }
-            return decodeService(entry.name, fields)
+    /// `services:` (kind `.service`) or `workers:` (kind `.worker`).
+    func decodeServices(_ node: YAMLNode, kind: ServiceKind = .service) -> [ServiceSpec] {
+        let section = kind == .worker ? "'workers'" : "'services'"
+        return reader.namedEntries(node, section).compactMap { entry in
+            guard checkedWorkloadName(entry.name, kind: kind.rawValue),
+                  let fields = reader.mapping(entry.value, "\(kind.rawValue) '\(entry.name.value)'",
+                                              known: kind == .worker ? SpecKeys.worker : SpecKeys.service) else { return nil }
+            return decodeService(entry.name, fields, kind: kind)
         }
     }
 
-    private func decodeService(_ name: Located<String>, _ fields: Fields) -> ServiceSpec? {
-        let owner = "service '\(name.value)'"
+    private func decodeService(_ name: Located<String>, _ fields: Fields, kind: ServiceKind) -> ServiceSpec? {
+        let owner = "\(kind.rawValue) '\(name.value)'"
         let autoscale = fields["autoscale"].flatMap { decodeAutoscale($0) }
         let explicitReplicas = fields["replicas"].flatMap { reader.int($0, "'replicas'", in: 0...10_000) }
+        let strategy = decodeStrategy(fields["strategy"], at: name.location)
+        if strategy.isRecreate {
+            checkSingleton(strategy, autoscale: autoscale, replicas: explicitReplicas)
+        }
         if let autoscale, let replicas = explicitReplicas,
            !(autoscale.min.value...max(autoscale.min.value, autoscale.max.value)).contains(replicas.value) {
             let bound = replicas.value < autoscale.min.value ? autoscale.min : autoscale.max
@@ -184,14 +191,37 @@ extension SpecDecoder {
             ?? autoscale.map { Located($0.min.value, at: $0.min.location, isDefault: true) }
             ?? Located(1, at: name.location, isDefault: true)
         let replicated = autoscale != nil || replicas.value > 1
-        guard let workload = decodeWorkload(name, fields, kind: "service", replicated: replicated, allowsPorts: true) else { return nil }
+        guard let workload = decodeWorkload(name, fields, kind: kind.rawValue, replicated: replicated, allowsPorts: true) else { return nil }
+        if kind == .worker, let metrics = workload.metrics, metrics.serviceMonitorInterval != nil {
+            reader.error("conflicting-fields",
+                         "\(owner) has no Service for a ServiceMonitor to select; Prometheus finds its pods by their scrape annotations",
+                         at: metrics.location, fix: "Remove 'serviceMonitor' (the pod annotations stay).")
+        }
         let ports = workload.container.ports
         return ServiceSpec(
-            workload: workload, replicas: replicas, autoscale: autoscale,
+            kind: kind, workload: workload, replicas: replicas, autoscale: autoscale,
             expose: fields["expose"].flatMap { decodeExpose($0, service: name.value, ports: ports, owner: owner) },
-            pdb: decodePDB(fields, replicas: replicas, autoscaled: autoscale != nil, at: name.location),
-            strategy: decodeStrategy(fields["strategy"], at: name.location),
-            serviceGroups: decodeServiceGroups(fields, ports: ports, owner: owner, at: name.location))
+            pdb: decodePDB(fields, replicas: replicas, autoscaled: autoscale != nil, singleton: strategy.isRecreate, at: name.location),
+            strategy: strategy,
+            serviceGroups: kind == .worker ? [] : decodeServiceGroups(fields, ports: ports, owner: owner, at: name.location))
+    }
+
+    /// A singleton (`strategy: recreate`) runs exactly one pod: an autoscaler or more replicas
+    /// would run it twice.
+    private func checkSingleton(_ strategy: StrategySpec, autoscale: AutoscaleSpec?, replicas: Located<Int>?) {
+        let recreate = strategy.kind.location
+        if let autoscale {
+            reader.error("conflicting-fields",
+                         "'strategy: recreate' runs a singleton, but 'autoscale' would run up to \(autoscale.max.value) pods",
+                         at: recreate, notes: [DiagnosticNote("autoscale", at: autoscale.location)],
+                         fix: "Remove 'autoscale', or use a rolling update if the workload may run several pods.")
+        }
+        if let replicas, replicas.value > 1 {
+            reader.error("conflicting-fields",
+                         "'strategy: recreate' runs a singleton, but 'replicas' is \(replicas.value)",
+                         at: recreate, notes: [DiagnosticNote("replicas", at: replicas.location)],
+                         fix: "Set 'replicas: 1' (the default), or use a rolling update if the workload may run several pods.")
+        }
     }
 
     private func decodeAutoscale(_ node: YAMLNode) -> AutoscaleSpec? {
@@ -258,7 +288,7 @@ extension SpecDecoder {
                           location: node.location)
     }
 
-    private func decodePDB(_ fields: Fields, replicas: Located<Int>, autoscaled: Bool, at location: SourceLocation) -> PDBSpec {
+    private func decodePDB(_ fields: Fields, replicas: Located<Int>, autoscaled: Bool, singleton: Bool, at location: SourceLocation) -> PDBSpec {
         if let node = fields.entries["pdb"]?.value {
             if node.scalar == "none" { return PDBSpec(budget: nil, location: node.location) }
             if let pdb = reader.mapping(node, "'pdb'", known: SpecKeys.pdb) {
@@ -271,6 +301,11 @@ extension SpecDecoder {
                 }
             }
         }
+        if singleton {
+            // The one pod may always be evicted: a budget of zero would block every drain, and
+            // there is no second pod to keep.
+            return PDBSpec(budget: Located(.maxUnavailable(.count(1)), at: location, isDefault: true))
+        }
         if autoscaled {
             // A fixed minAvailable either blocks drains at the minimum or allows mass disruption at the
             // maximum; one pod at a time fits every size the autoscaler picks.
@@ -282,9 +317,23 @@ extension SpecDecoder {
         return PDBSpec(budget: nil)
     }
 
+    /// `strategy: recreate`, or the rolling-update budget `{maxSurge, maxUnavailable}`.
     private func decodeStrategy(_ node: YAMLNode?, at location: SourceLocation) -> StrategySpec {
-        let fields = node.flatMap { reader.mapping($0, "'strategy'", known: SpecKeys.strategy) }
+        var kind: Located<RolloutKind>?
+        var fields: Fields?
+        if let node, node.pairs == nil, !node.isNull {
+            if node.scalar == "recreate" {
+                kind = Located(.recreate, at: node.location)
+            } else {
+                reader.error("type-mismatch",
+                             "expected 'recreate' or a rolling-update budget {maxSurge, maxUnavailable} for 'strategy', found \(node.scalar.map { "'\($0)'" } ?? node.kindDescription)",
+                             at: node.location)
+            }
+        } else {
+            fields = node.flatMap { reader.mapping($0, "'strategy'", known: SpecKeys.strategy) }
+        }
         return StrategySpec(
+            kind: kind ?? Located(.rollingUpdate, at: node?.location ?? location, isDefault: true),
             maxSurge: fields?["maxSurge"].flatMap { reader.intOrPercent($0, "'maxSurge'") } ?? Located(.count(1), at: location, isDefault: true),
             maxUnavailable: fields?["maxUnavailable"].flatMap { reader.intOrPercent($0, "'maxUnavailable'") }
                 ?? Located(.count(0), at: location, isDefault: true))

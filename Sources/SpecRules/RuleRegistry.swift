@@ -32,6 +32,7 @@ public enum RuleRegistry {
         ProbesPresent.self,
         RBACLeastPrivilege.self,
         ReadOnlyRootFilesystem.self,
+        RecreateDowntime.self,
         ReplicasHA.self,
         ReplicasSpread.self,
         ResourcesLimitsSet.self,

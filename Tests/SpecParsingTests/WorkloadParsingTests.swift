@@ -1,0 +1,63 @@
+import Testing
+@testable import SpecParsing
+import SpecModel
+import SpecDiagnostics
+
+/// Workers, singletons and their impossible combinations: located parse errors.
+@Suite("Workers and singletons parse into the model or into located errors")
+struct WorkloadParsingTests {
+    @Test func workersAreServicesThatServeNoOne() throws {
+        let model = try model(spec("""
+            services:
+              api: {image: x/api:1.0, ports: {http: 8080}}
+            workers:
+              consumer: {image: x/consumer:1.0, replicas: 2, ports: {metrics: 9090}}
+
+            """))
+        #expect(model.services.map(\.name.value) == ["api", "consumer"])
+        #expect(model.services.map(\.kind) == [.service, .worker])
+        #expect(model.services[1].serviceGroups.isEmpty, "a worker's ports are published by no Service")
+    }
+
+    @Test func aWorkerTakesNoServiceKeys() {
+        #expect(diagnostics(spec("workers:\n  consumer: {image: x/c:1.0, ports: {http: 8080}, expose: {host: a.example.com}}\n")) == [
+            "6:51 unknown-key: unknown key 'expose' in worker 'consumer'",
+        ])
+        #expect(diagnostics(spec("workers:\n  consumer: {image: x/c:1.0, ports: {m: 9090}, metrics: {port: m, serviceMonitor: true}}\n")) == [
+            "6:57 conflicting-fields: worker 'consumer' has no Service for a ServiceMonitor to select; Prometheus finds its pods by their scrape annotations",
+        ])
+    }
+
+    @Test func recreateIsASingleton() throws {
+        let model = try model(spec("workers:\n  scheduler: {image: x/s:1.0, strategy: recreate}\n"))
+        let scheduler = model.services[0]
+        #expect(scheduler.strategy.isRecreate)
+        #expect(scheduler.replicas.value == 1)
+        #expect(scheduler.pdb.budget?.value == .maxUnavailable(.count(1)))
+    }
+
+    @Test func recreateWithAnAutoscalerOrReplicasIsAnError() {
+        #expect(diagnostics(spec("workers:\n  scheduler: {image: x/s:1.0, strategy: recreate, autoscale: {min: 1, max: 3, cpu: 80}}\n")) == [
+            "6:41 conflicting-fields: 'strategy: recreate' runs a singleton, but 'autoscale' would run up to 3 pods",
+        ])
+        #expect(diagnostics(spec("services:\n  ui: {image: x/ui:1.0, replicas: 2, strategy: recreate}\n")) == [
+            "6:48 conflicting-fields: 'strategy: recreate' runs a singleton, but 'replicas' is 2",
+        ])
+        #expect(diagnostics(spec("services:\n  ui: {image: x/ui:1.0, strategy: rolling}\n")) == [
+            "6:35 type-mismatch: expected 'recreate' or a rolling-update budget {maxSurge, maxUnavailable} for 'strategy', found 'rolling'",
+        ])
+    }
+
+    @Test func anOverlayThatScalesASingletonIsReportedAtItsLine() {
+        let base = SpecParser.load(file: "s.cluster.yaml", bytes: Array(spec("workers:\n  scheduler: {image: x/s:1.0, strategy: recreate}\n").utf8))
+        let overlay = SpecParser.loadOverlay(file: "prod.yaml", bytes: Array(
+            "clusterspec: v1\noverlay: {spec: demo, environment: prod}\nworkers:\n  scheduler: {replicas: 3}\n".utf8))
+        let parsed = SpecParser.decode(base, overlays: [overlay])
+        let found = parsed.diagnostics.map { diagnostic in
+            "\(diagnostic.location?.description ?? "-") \(diagnostic.message) | " + diagnostic.notes.map { "\($0.location?.description ?? "-") \($0.message)" }.joined()
+        }
+        // The spec line is the error and the overlay line its note here; the compiler moves findings
+        // whose note points into an overlay to the overlay line (OverlayAttribution, tested end to end).
+        #expect(found == ["s.cluster.yaml:6:41 'strategy: recreate' runs a singleton, but 'replicas' is 3 | prod.yaml:4:25 replicas"])
+    }
+}
