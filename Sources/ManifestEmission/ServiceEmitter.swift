@@ -75,8 +75,18 @@ struct ServiceEmitter {
                             "protocol": .string(port.portProtocol.value.rawValue),
                         ]
                     }),
+                    // Named ranges are judged by the pods' NetworkPolicy on the client's own address:
+                    // the default (Cluster) may replace it with a node's on the way in.
+                    "externalTrafficPolicy": isRestricted(group) ? "Local" : .absent,
+                    "loadBalancerSourceRanges": isRestricted(group) && group.type.value == .loadBalancer
+                        ? .list(group.from?.ranges.map { .string($0.value) } ?? []) : .absent,
                 ]])
         }
+    }
+
+    /// A Service reachable from outside only from the ranges `from:` names.
+    private static func isRestricted(_ group: ServicePortGroupSpec) -> Bool {
+        group.isReachableFromOutside && group.from.map { !$0.isAnywhere } == true
     }
 
     static func serviceName(_ workload: WorkloadSpec, _ group: ServicePortGroupSpec) -> String {

@@ -129,6 +129,26 @@ public enum ServiceType: String, Sendable, CaseIterable {
     case clusterIP = "ClusterIP", nodePort = "NodePort", loadBalancer = "LoadBalancer"
 }
 
+/// Where outside traffic to a LoadBalancer or NodePort Service comes from (`from:`): address
+/// ranges, or every address (`from: anywhere`). The traffic graph turns each range into a flow
+/// into the Service's pods, so NetworkPolicy, Istio authorization and the rules admit exactly it.
+public struct PublicSources: Sendable {
+    /// Address ranges in CIDR notation.
+    public var ranges: [Located<String>]
+    /// Whether the spec wrote `anywhere` (every IPv4 and IPv6 address) rather than a list.
+    public var isAnywhere: Bool
+    public var location: SourceLocation
+
+    /// The ranges `anywhere` stands for.
+    public static let anywhere = ["0.0.0.0/0", "::/0"]
+
+    public init(ranges: [Located<String>], isAnywhere: Bool, location: SourceLocation) {
+        self.ranges = ranges
+        self.isAnywhere = isAnywhere
+        self.location = location
+    }
+}
+
 /// A Service in front of the workload: the main one (named like the workload) or an extra one
 /// (named `<workload>-<suffix>`), each publishing a subset of the ports.
 public struct ServicePortGroupSpec: Sendable {
@@ -137,13 +157,20 @@ public struct ServicePortGroupSpec: Sendable {
     public var type: Located<ServiceType>
     public var ports: [Located<String>]
     public var annotations: [KeyValue]
+    /// Where outside traffic comes from, for a LoadBalancer or NodePort Service.
+    public var from: PublicSources?
 
-    public init(suffix: Located<String>?, type: Located<ServiceType>, ports: [Located<String>], annotations: [KeyValue]) {
+    public init(suffix: Located<String>?, type: Located<ServiceType>, ports: [Located<String>], annotations: [KeyValue],
+                from: PublicSources? = nil) {
         self.suffix = suffix
         self.type = type
         self.ports = ports
         self.annotations = annotations
+        self.from = from
     }
+
+    /// Whether addresses outside the cluster reach it by design (a LoadBalancer or NodePort).
+    public var isReachableFromOutside: Bool { type.value != .clusterIP }
 }
 
 /// What a Deployment of `services:` or `workers:` is for.

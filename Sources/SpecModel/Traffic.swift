@@ -79,6 +79,8 @@ public enum TrafficReason: String, Sendable, Hashable {
     case monitoring
     /// An operator managing the pods it runs (CloudNativePG).
     case operatorAccess
+    /// Addresses outside the cluster reaching a LoadBalancer or NodePort Service (`from:`).
+    case publicAccess
     /// A workload with API access talking to the Kubernetes API server.
     case apiServer
 }
@@ -158,6 +160,16 @@ public struct TrafficGraph: Sendable {
                 guard let expose = service.expose, let port = service.workload.container.port(named: expose.port.value),
                       let group = groupsByOwner[service.name.value]?.first else { continue }
                 flow(.namespace(ingress), .group(group), [TrafficPort(port.number.value, port.portProtocol.value)], .ingress, expose.location)
+            }
+        }
+        for (workload, serviceGroups) in system.services.filter({ !$0.isWorker }).map({ ($0.workload, $0.serviceGroups) })
+            + system.statefulServices.map({ ($0.workload, $0.serviceGroups) }) {
+            guard let group = groupsByOwner[workload.name.value]?.first else { continue }
+            for serviceGroup in serviceGroups where serviceGroup.isReachableFromOutside {
+                guard let from = serviceGroup.from else { continue }
+                let ports = serviceGroup.ports.compactMap { workload.container.port(named: $0.value) }
+                    .map { TrafficPort($0.number.value, $0.portProtocol.value) }
+                for range in from.ranges { flow(.addresses(cidr: range.value), .group(group), ports, .publicAccess, from.location) }
             }
         }
         if let monitoring = system.mesh.monitoringNamespace?.value {

@@ -53,7 +53,7 @@ enum SpecKeys {
     static let ingressTLS = ["issuer", "kind", "secretName"]
     static let pdb = ["minAvailable", "maxUnavailable"]
     static let strategy = ["maxSurge", "maxUnavailable"]
-    static let serviceGroup = ["type", "ports", "annotations"]
+    static let serviceGroup = ["type", "ports", "annotations", "from"]
 
     static let statefulService = container + workload + ["replicas", "storage", "peers", "pdb", "service", "extraServices", "tls",
                                                          "podManagementPolicy"]
@@ -93,7 +93,7 @@ public enum SpecVocabulary {
         Engines.names + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.values ?? [] }
             + PodSecurityLevel.allCases.map(\.rawValue) + ImagePullPolicy.allCases.map(\.rawValue) + AccessMode.allCases.map(\.rawValue) + PortProtocol.allCases.map(\.rawValue)
             + ProbeScheme.allCases.map(\.rawValue) + SpreadMode.allCases.map(\.rawValue) + IssuerKind.allCases.map(\.rawValue)
-            + ServiceType.allCases.map(\.rawValue) + ["recreate"] + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
+            + ServiceType.allCases.map(\.rawValue) + ["recreate", "anywhere"] + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
             + NetworkPolicyMode.allCases.map(\.rawValue)
             + PodManagementPolicy.allCases.map(\.rawValue) + ["delete", "replace", "none", "true", "false", "null", "v1"]
     }

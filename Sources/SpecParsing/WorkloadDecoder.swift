@@ -394,11 +394,39 @@ extension SpecDecoder {
             reader.error("invalid-value", "a Service needs at least one port", at: fields.location)
             return nil
         }
+        let type = fields["type"].flatMap { reader.choice($0, "Service type", as: ServiceType.self) } ?? Located(.clusterIP, at: location, isDefault: true)
+        let from = fields["from"].flatMap { decodePublicSources($0) }
+        if let from, type.value == .clusterIP {
+            reader.error("conflicting-fields",
+                         "'from' says where outside traffic comes from, but a ClusterIP Service is reachable only inside the cluster",
+                         at: from.location, notes: type.isDefault ? [] : [DiagnosticNote("type ClusterIP", at: type.location)],
+                         fix: "Set 'type: LoadBalancer' (or NodePort), or remove 'from'.")
+        }
         return ServicePortGroupSpec(
-            suffix: suffix,
-            type: fields["type"].flatMap { reader.choice($0, "Service type", as: ServiceType.self) } ?? Located(.clusterIP, at: location, isDefault: true),
-            ports: selected,
-            annotations: fields["annotations"].map { reader.metadataEntries($0, "Service annotations", areLabels: false) } ?? [])
+            suffix: suffix, type: type, ports: selected,
+            annotations: fields["annotations"].map { reader.metadataEntries($0, "Service annotations", areLabels: false) } ?? [],
+            from: from)
+    }
+
+    /// `from: anywhere` or a list of CIDRs.
+    private func decodePublicSources(_ node: YAMLNode) -> PublicSources? {
+        if node.scalar == "anywhere" {
+            return PublicSources(ranges: PublicSources.anywhere.map { Located($0, at: node.location, isDefault: true) }, isAnywhere: true,
+                                 location: node.location)
+        }
+        guard let items = node.items else {
+            reader.error("type-mismatch", "expected 'anywhere' or a list of address ranges (CIDRs) for 'from', found \(node.scalar.map { "'\($0)'" } ?? node.kindDescription)",
+                         at: node.location)
+            return nil
+        }
+        guard !items.isEmpty else {
+            reader.error("invalid-value", "'from' lists no address range: nothing outside the cluster could reach the Service", at: node.location,
+                         fix: "List the clients' ranges, write 'from: anywhere', or remove 'from'.")
+            return nil
+        }
+        let ranges = items.compactMap { cidr($0, "an address range in 'from'") }
+        guard ranges.count == items.count else { return nil }
+        return PublicSources(ranges: ranges, isAnywhere: false, location: node.location)
     }
 
     // MARK: Jobs

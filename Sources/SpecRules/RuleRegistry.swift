@@ -49,6 +49,7 @@ public enum RuleRegistry {
         UsesPortDeclared.self,
         StrictMetricsPortDedicated.self,
         PlaintextNeedsNetworkPolicy.self,
+        PublicRangeOpen.self,
         APIServerRangeSet.self,
         ExternalNamespaceOpen.self,
         HeadlessPublishesNotReady.self,

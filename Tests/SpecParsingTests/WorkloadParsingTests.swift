@@ -61,3 +61,24 @@ struct WorkloadParsingTests {
         #expect(found == ["s.cluster.yaml:6:41 'strategy: recreate' runs a singleton, but 'replicas' is 3 | prod.yaml:4:25 replicas"])
     }
 }
+
+@Suite("from: on public Services")
+struct PublicSourcesParsingTests {
+    @Test func rangesAreCIDRs() {
+        #expect(diagnostics(spec("services:\n  gw: {image: x/gw:1.0, ports: {http: 80}, service: {type: LoadBalancer, from: [10.0.0.0/33]}}\n")) == [
+            "6:81 invalid-value: '10.0.0.0/33' is not an address range: expected CIDR notation such as 10.0.0.0/16 or 2001:db8::/32",
+        ])
+        #expect(diagnostics(spec("services:\n  gw: {image: x/gw:1.0, ports: {http: 80}, service: {type: LoadBalancer, from: everywhere}}\n")) == [
+            "6:80 type-mismatch: expected 'anywhere' or a list of address ranges (CIDRs) for 'from', found 'everywhere'",
+        ])
+        #expect(diagnostics(spec("services:\n  gw: {image: x/gw:1.0, ports: {http: 80}, service: {type: LoadBalancer, from: []}}\n")) == [
+            "6:80 invalid-value: 'from' lists no address range: nothing outside the cluster could reach the Service",
+        ])
+    }
+
+    @Test func aClusterIPServiceHasNoOutsideClients() {
+        #expect(diagnostics(spec("services:\n  gw: {image: x/gw:1.0, ports: {http: 80}, service: {from: anywhere}}\n")) == [
+            "6:60 conflicting-fields: 'from' says where outside traffic comes from, but a ClusterIP Service is reachable only inside the cluster",
+        ])
+    }
+}
