@@ -29,7 +29,7 @@ struct MeshEmitter {
     /// there and must be reachable from the ingress controller for certificates to be issued.
     private var acmeNamespaces: Set<String> {
         guard system.mesh.ingressNamespace != nil else { return [] }
-        return Set(system.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value))
+        return Set(system.exposures.filter { $0.tls != nil }.map(\.namespace))
     }
 
     func resources() -> [Resource] {

@@ -124,6 +124,70 @@ public struct ExposeSpec: Sendable {
     }
 }
 
+/// Requests under `path` go to `service` on its port `port` (one path of a route).
+public struct RoutePathSpec: Sendable {
+    public var path: Located<String>
+    public var service: Located<String>
+    public var port: Located<String>
+
+    public init(path: Located<String>, service: Located<String>, port: Located<String>) {
+        self.path = path
+        self.service = service
+        self.port = port
+    }
+}
+
+/// One host with several paths to different services (`routes:`): one Ingress named like the route.
+public struct RouteSpec: Sendable {
+    public var name: Located<String>
+    public var namespace: Located<String>
+    public var host: Located<String>
+    public var className: Located<String>?
+    public var tls: IngressTLSSpec?
+    public var annotations: [KeyValue]
+    public var paths: [RoutePathSpec]
+    public var location: SourceLocation
+
+    public init(name: Located<String>, namespace: Located<String>, host: Located<String>, className: Located<String>?, tls: IngressTLSSpec?,
+                annotations: [KeyValue], paths: [RoutePathSpec], location: SourceLocation) {
+        self.name = name
+        self.namespace = namespace
+        self.host = host
+        self.className = className
+        self.tls = tls
+        self.annotations = annotations
+        self.paths = paths
+        self.location = location
+    }
+}
+
+/// A service reached through an Ingress, from its `expose:` or from one path of a route: what
+/// the traffic graph lets the ingress controller reach and the rules judge.
+public struct Exposure: Sendable {
+    /// The service reached.
+    public var service: String
+    /// The namespace of the service and its Ingress.
+    public var namespace: String
+    /// Its port the Ingress forwards to.
+    public var port: String
+    public var host: Located<String>
+    public var path: Located<String>
+    public var tls: IngressTLSSpec?
+    /// The `expose:` or the route path.
+    public var location: SourceLocation
+
+    public init(service: String, namespace: String, port: String, host: Located<String>, path: Located<String>, tls: IngressTLSSpec?,
+                location: SourceLocation) {
+        self.service = service
+        self.namespace = namespace
+        self.port = port
+        self.host = host
+        self.path = path
+        self.tls = tls
+        self.location = location
+    }
+}
+
 /// Kubernetes Service type.
 public enum ServiceType: String, Sendable, CaseIterable {
     case clusterIP = "ClusterIP", nodePort = "NodePort", loadBalancer = "LoadBalancer"

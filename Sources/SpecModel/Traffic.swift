@@ -156,10 +156,10 @@ public struct TrafficGraph: Sendable {
             }
         }
         if let ingress = system.mesh.ingressNamespace?.value {
-            for service in system.services {
-                guard let expose = service.expose, let port = service.workload.container.port(named: expose.port.value),
-                      let group = groupsByOwner[service.name.value]?.first else { continue }
-                flow(.namespace(ingress), .group(group), [TrafficPort(port.number.value, port.portProtocol.value)], .ingress, expose.location)
+            for exposure in system.exposures {
+                guard let (workload, _) = targets.workloads[exposure.service], let port = workload.container.port(named: exposure.port),
+                      let group = groupsByOwner[exposure.service]?.first else { continue }
+                flow(.namespace(ingress), .group(group), [TrafficPort(port.number.value, port.portProtocol.value)], .ingress, exposure.location)
             }
         }
         for (workload, serviceGroups) in system.services.filter({ !$0.isWorker }).map({ ($0.workload, $0.serviceGroups) })

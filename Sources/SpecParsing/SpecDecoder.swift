@@ -54,6 +54,7 @@ struct SpecDecoder {
         let statefulServices = fields["statefulServices"].map(decodeStatefulServices) ?? []
         let stores = fields["stores"].map(decodeStores) ?? []
         let jobs = fields["jobs"].map(decodeJobs) ?? []
+        let routes = fields["routes"].map { decodeRoutes($0, services: services) } ?? []
         let external = fields["external"].map(decodeExternal) ?? []
         let mesh = decodeMesh(fields["mesh"], at: root.location)
 
@@ -63,8 +64,9 @@ struct SpecDecoder {
         guard let name else { return nil }
         var system = SystemSpec(file: file, name: name, clusterDomain: clusterDomain, defaults: defaults,
                                 namespaces: namespaces, configMaps: configMaps, secrets: secrets, volumeClaims: volumeClaims,
-                                services: services, jobs: jobs, statefulServices: statefulServices, stores: stores,
+                                services: services, jobs: jobs, statefulServices: statefulServices, stores: stores, routes: routes,
                                 waivers: fields["waivers"].map(decodeWaivers) ?? [], mesh: mesh, external: external)
+        checkUniqueRoutes(system.exposures)
         DependencyWiring(reader: reader).wire(&system)
         return system
     }

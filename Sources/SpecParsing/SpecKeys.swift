@@ -6,7 +6,7 @@ enum SpecKeys {
     /// Top-level keys. `x-` stands for any key starting with `x-`: extension fields the compiler
     /// ignores, the place to keep YAML anchors shared through merge keys (`<<: *anchor`).
     static let document = ["clusterspec", "name", "clusterDomain", "defaults", "namespaces", "configMaps", "secrets",
-                           "volumeClaims", "services", "workers", "statefulServices", "stores", "jobs", "external", "mesh", "waivers", "x-"]
+                           "volumeClaims", "services", "workers", "statefulServices", "stores", "jobs", "routes", "external", "mesh", "waivers", "x-"]
     static let defaults = ["namespace", "podSecurity", "runAsUser", "runAsGroup", "fsGroup", "imagePullPolicy",
                            "nodePoolLabel", "ingressClass", "readOnlyRootFilesystem"]
     static let namespace = ["podSecurity", "labels", "annotations", "create", "mtls", "networkPolicy"]
@@ -51,6 +51,8 @@ enum SpecKeys {
     static let autoscale = ["min", "max", "cpu", "memory"]
     static let expose = ["host", "path", "port", "className", "tls", "annotations"]
     static let ingressTLS = ["issuer", "kind", "secretName"]
+    static let route = ["host", "namespace", "className", "tls", "annotations", "paths"]
+    static let routePath = ["service", "port"]
     static let pdb = ["minAvailable", "maxUnavailable"]
     static let strategy = ["maxSurge", "maxUnavailable"]
     static let serviceGroup = ["type", "ports", "annotations", "from"]
@@ -81,7 +83,7 @@ public enum SpecVocabulary {
          SpecKeys.health, SpecKeys.probe, SpecKeys.resources, SpecKeys.resourceAmounts, SpecKeys.envSource, SpecKeys.envFrom,
          SpecKeys.volume, SpecKeys.emptyDir, SpecKeys.securityContext, SpecKeys.initContainer, SpecKeys.placement,
          SpecKeys.metrics, SpecKeys.serviceMonitor, SpecKeys.serviceAccount, SpecKeys.accessRule, SpecKeys.dependency,
-         SpecKeys.autoscale, SpecKeys.expose, SpecKeys.ingressTLS, SpecKeys.pdb, SpecKeys.strategy, SpecKeys.serviceGroup,
+         SpecKeys.autoscale, SpecKeys.expose, SpecKeys.ingressTLS, SpecKeys.route, SpecKeys.routePath, SpecKeys.pdb, SpecKeys.strategy, SpecKeys.serviceGroup,
          SpecKeys.statefulService, SpecKeys.statefulStorage, SpecKeys.peers, SpecKeys.storeCommon, SpecKeys.storage,
          SpecKeys.tls, SpecKeys.replication, SpecKeys.seal, SpecKeys.credentials, SpecKeys.externalDatabase, SpecKeys.keeper,
          SpecKeys.waiver, ["overlay", "spec", "environment", "parent", "$patch"]]

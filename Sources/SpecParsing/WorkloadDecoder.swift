@@ -246,11 +246,7 @@ extension SpecDecoder {
             reader.error("missing-field", "'expose' is missing required field 'host'", at: node.location)
             return nil
         }
-        guard let host = reader.nonEmptyString(hostNode, "'host'") else { return nil }
-        let hostName = host.value.hasPrefix("*.") ? String(host.value.dropFirst(2)) : host.value
-        if !KubernetesName.isDNSSubdomain(hostName) {
-            reader.error("invalid-value", "'\(host.value)' is not a valid host name", at: host.location)
-        }
+        guard let host = ingressHost(hostNode) else { return nil }
         let port: Located<String>?
         if let portNode = fields["port"] {
             port = namedPort(portNode, ports: ports, owner: owner)
@@ -260,32 +256,54 @@ extension SpecDecoder {
             reader.error("missing-field", "'expose' needs a port: \(owner) declares none", at: node.location)
             port = nil
         }
-        let path = fields["path"].flatMap { reader.nonEmptyString($0, "'path'") } ?? Located("/", at: node.location, isDefault: true)
-        if !path.value.hasPrefix("/") {
-            reader.error("invalid-value", "ingress path must start with '/', found '\(path.value)'", at: path.location)
-        }
-        var tls: IngressTLSSpec?
-        if let tlsNode = fields["tls"], let tlsFields = reader.mapping(tlsNode, "'expose.tls'", known: SpecKeys.ingressTLS) {
-            if let issuer = tlsFields["issuer"].flatMap({ reader.nonEmptyString($0, "'issuer'") }) {
-                let secretName = tlsFields["secretName"].flatMap { reader.nonEmptyString($0, "'secretName'") }
-                    ?? Located("\(service)-tls", at: tlsNode.location, isDefault: true)
-                if !KubernetesName.isDNSSubdomain(secretName.value) {
-                    reader.error("invalid-name", "'\(secretName.value)' is not a valid Secret name", at: secretName.location)
-                }
-                tls = IngressTLSSpec(issuer: issuer,
-                                     issuerKind: tlsFields["kind"].flatMap { reader.choice($0, "issuer kind", as: IssuerKind.self) }
-                                        ?? Located(.clusterIssuer, at: tlsNode.location, isDefault: true),
-                                     secretName: secretName)
-            } else if !tlsFields.has("issuer") {
-                reader.error("missing-field", "'expose.tls' needs 'issuer' (the cert-manager issuer that signs the certificate)", at: tlsNode.location)
-            }
-        }
+        let path = fields["path"].flatMap { ingressPath($0) } ?? Located("/", at: node.location, isDefault: true)
+        let tls = fields["tls"].flatMap { ingressTLS($0, "'expose.tls'", defaultSecret: "\(service)-tls") }
         guard let port else { return nil }
         return ExposeSpec(host: host, path: path, port: port,
                           className: fields["className"].flatMap { reader.nonEmptyString($0, "'className'") } ?? defaults.ingressClass,
                           tls: tls,
                           annotations: fields["annotations"].map { reader.metadataEntries($0, "'expose.annotations'", areLabels: false) } ?? [],
                           location: node.location)
+    }
+
+    /// An Ingress host name (a leading `*.` allowed).
+    func ingressHost(_ node: YAMLNode) -> Located<String>? {
+        guard let host = reader.nonEmptyString(node, "'host'") else { return nil }
+        let hostName = host.value.hasPrefix("*.") ? String(host.value.dropFirst(2)) : host.value
+        if !KubernetesName.isDNSSubdomain(hostName) {
+            reader.error("invalid-value", "'\(host.value)' is not a valid host name", at: host.location)
+        }
+        return host
+    }
+
+    /// An Ingress path: it starts with '/'.
+    func ingressPath(_ node: YAMLNode) -> Located<String>? {
+        guard let path = reader.nonEmptyString(node, "'path'") else { return nil }
+        guard path.value.hasPrefix("/") else {
+            reader.error("invalid-value", "ingress path must start with '/', found '\(path.value)'", at: path.location)
+            return nil
+        }
+        return path
+    }
+
+    /// TLS of an Ingress: a cert-manager issuer and the Secret the certificate lands in.
+    func ingressTLS(_ node: YAMLNode, _ what: String, defaultSecret: String) -> IngressTLSSpec? {
+        guard let fields = reader.mapping(node, what, known: SpecKeys.ingressTLS) else { return nil }
+        guard let issuer = fields["issuer"].flatMap({ reader.nonEmptyString($0, "'issuer'") }) else {
+            if !fields.has("issuer") {
+                reader.error("missing-field", "\(what) needs 'issuer' (the cert-manager issuer that signs the certificate)", at: node.location)
+            }
+            return nil
+        }
+        let secretName = fields["secretName"].flatMap { reader.nonEmptyString($0, "'secretName'") }
+            ?? Located(defaultSecret, at: node.location, isDefault: true)
+        if !KubernetesName.isDNSSubdomain(secretName.value) {
+            reader.error("invalid-name", "'\(secretName.value)' is not a valid Secret name", at: secretName.location)
+        }
+        return IngressTLSSpec(issuer: issuer,
+                              issuerKind: fields["kind"].flatMap { reader.choice($0, "issuer kind", as: IssuerKind.self) }
+                                  ?? Located(.clusterIssuer, at: node.location, isDefault: true),
+                              secretName: secretName)
     }
 
     private func decodePDB(_ fields: Fields, replicas: Located<Int>, autoscaled: Bool, singleton: Bool, at location: SourceLocation) -> PDBSpec {

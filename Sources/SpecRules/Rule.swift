@@ -148,8 +148,8 @@ public struct RuleContext: Sendable {
         for stateful in system.statefulServices where stateful.workload.namespace.value == namespace {
             if case .issuer = stateful.tls?.source { names.insert(Topology.tlsSecret(stateful.name.value)) }
         }
-        for service in system.services where service.workload.namespace.value == namespace {
-            if let tls = service.expose?.tls { names.insert(tls.secretName.value) }
+        for exposure in system.exposures where exposure.namespace == namespace {
+            if let tls = exposure.tls { names.insert(tls.secretName.value) }
         }
         return names
     }

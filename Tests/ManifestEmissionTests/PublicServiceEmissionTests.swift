@@ -89,3 +89,72 @@ struct PublicServiceEmissionTests {
             """), Comment(rawValue: authorization))
     }
 }
+
+@Suite("Routes: one host, several paths, one Ingress")
+struct RouteEmissionTests {
+    @Test func aRouteIsOneIngressWithAPathPerService() throws {
+        let resources = try emit(spec("""
+            defaults: {ingressClass: nginx}
+            services:
+              web: {image: ghcr.io/acme/web:1.0.0, ports: {http: 8080}}
+              api:
+                image: ghcr.io/acme/api:1.0.0
+                ports: {http: 8080, admin: 9000}
+                extraServices: {admin: {ports: [admin]}}
+            routes:
+              app:
+                host: app.example.com
+                tls: {issuer: letsencrypt-prod}
+                annotations: {nginx.ingress.kubernetes.io/proxy-body-size: 20m}
+                paths:
+                  /: web
+                  /api/: api
+                  /admin/: {service: api, port: admin}
+            """))
+        expectLines(try document(resources, "Ingress", "app"), """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata:
+              name: app
+              namespace: apps
+              labels:
+                app.kubernetes.io/managed-by: clusterspec
+                app.kubernetes.io/part-of: shop
+              annotations:
+                cert-manager.io/cluster-issuer: letsencrypt-prod
+                nginx.ingress.kubernetes.io/proxy-body-size: 20m
+            spec:
+              ingressClassName: nginx
+              tls:
+              - hosts:
+                - app.example.com
+                secretName: app-tls
+              rules:
+              - host: app.example.com
+                http:
+                  paths:
+                  - path: /
+                    pathType: Prefix
+                    backend:
+                      service:
+                        name: web
+                        port:
+                          name: http
+                  - path: /api/
+                    pathType: Prefix
+                    backend:
+                      service:
+                        name: api
+                        port:
+                          name: http
+                  - path: /admin/
+                    pathType: Prefix
+                    backend:
+                      service:
+                        name: api-admin
+                        port:
+                          name: admin
+
+            """)
+    }
+}

@@ -48,15 +48,18 @@ struct DeclaredTraffic {
                 if mode(of: monitoring) == .off { scrapePorts[workload.name.value, default: []].insert(scrape) }
             }
         }
-        for service in spec.services {
-            guard let expose = service.expose, let ingress = mesh.ingressNamespace?.value,
-                  let port = service.workload.container.port(named: expose.port.value) else { continue }
-            grant("ingress → \(service.name.value)", from: { $0.namespace == ingress },
-                  to: pods(of: service.name.value, in: service.workload.namespace.value), [Port(port.number.value, port.portProtocol.value.rawValue)])
+        // The ingress controller reaches each exposed service, and each service a route's path names, on that port.
+        let exposed = spec.services.compactMap { service in service.expose.map { (service.name.value, $0.port.value) } }
+            + spec.routes.flatMap { $0.paths.map { ($0.service.value, $0.port.value) } }
+        for (name, portName) in exposed {
+            guard let ingress = mesh.ingressNamespace?.value, let service = spec.services.first(where: { $0.name.value == name }),
+                  let port = service.workload.container.port(named: portName) else { continue }
+            grant("ingress → \(name)", from: { $0.namespace == ingress },
+                  to: pods(of: name, in: service.workload.namespace.value), [Port(port.number.value, port.portProtocol.value.rawValue)])
         }
         // cert-manager's HTTP-01 solver pods answer the ingress controller in each namespace with TLS Ingresses.
         if let ingress = mesh.ingressNamespace?.value {
-            for namespace in Set(spec.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value)) {
+            for namespace in Self.tlsIngressNamespaces(spec) {
                 grant("ACME HTTP-01 solver in \(namespace)", from: { $0.namespace == ingress },
                       to: { $0.isPod && $0.namespace == namespace && $0.labels["acme.cert-manager.io/http01-solver"] == "true" }, [Port(8089)])
             }
@@ -86,6 +89,11 @@ struct DeclaredTraffic {
             }
         }
         for store in spec.stores { storeTopology(store) }
+    }
+
+    /// Namespaces with an Ingress that asks cert-manager for a certificate: an `expose:` or a route with `tls`.
+    static func tlsIngressNamespaces(_ spec: SystemSpec) -> Set<String> {
+        Set(spec.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value) + spec.routes.filter { $0.tls != nil }.map(\.namespace.value))
     }
 
     // MARK: Namespace modes, restated from the spec's settings as the README defines them

@@ -62,7 +62,7 @@ func clusterAround(_ spec: SystemSpec, stream: String) throws -> ClusterModel {
                    labels: ["app.kubernetes.io/name": "prometheus"], ports: [Port(9090)])
     cluster.addPod(namespace: mesh.cnpgOperatorNamespace.value, name: "cnpg-controller-manager",
                    labels: ["app.kubernetes.io/name": "cloudnative-pg"], ports: [Port(9443)])
-    for namespace in Set(spec.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value)).sorted() {
+    for namespace in DeclaredTraffic.tlsIngressNamespaces(spec).sorted() {
         cluster.addPod(namespace: namespace, name: "cm-acme-http-solver", labels: ["acme.cert-manager.io/http01-solver": "true"], ports: [Port(8089)])
     }
     for caller in mesh.callers {

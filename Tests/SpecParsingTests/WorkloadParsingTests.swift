@@ -82,3 +82,36 @@ struct PublicSourcesParsingTests {
         ])
     }
 }
+
+@Suite("routes: located errors")
+struct RouteParsingTests {
+    static let services = spec("""
+          tools: {}
+        defaults: {namespace: apps}
+        services:
+          web: {image: x/web:1.0, ports: {http: 8080}}
+          api: {image: x/api:1.0, ports: {http: 8080, debug: 6060}, service: {ports: [http]}}
+          ops: {image: x/ops:1.0, namespace: tools, ports: {http: 8080}}
+        workers:
+          consumer: {image: x/consumer:1.0}
+
+        """)
+
+    @Test func backendsArePublishedPortsOfServicesInTheRoutesNamespace() {
+        #expect(diagnostics(Self.services + "routes:\n  app: {host: app.example.com, paths: {/: web, /x: wbe, /w: consumer, /d: {service: api, port: debug}, /o: ops}}\n") == [
+            "14:52 unknown-service: route 'app' routes '/x' to 'wbe', which is not a service of this spec; did you mean 'web'?",
+            "14:61 unknown-service: 'consumer' is a worker: it serves no traffic to route to",
+            "14:96 unknown-port: route 'app' routes '/d' to port 'debug' of service 'api', which none of its Services publishes",
+            "14:108 conflicting-fields: 'ops' runs in namespace 'tools', but route 'app' is an Ingress in 'apps': an Ingress routes only to Services of its own namespace",
+        ])
+    }
+
+    @Test func aHostAndPathIsRoutedOnce() {
+        #expect(diagnostics(Self.services + "routes:\n  app: {host: app.example.com, paths: {/: web}}\n  more: {host: app.example.com, paths: {/: api}}\n") == [
+            "15:41 duplicate-route: app.example.com/ is routed twice: an ingress controller would pick one of them",
+        ])
+        #expect(diagnostics(Self.services + "routes:\n  app: {host: app.example.com, paths: {api: web}}\n") == [
+            "14:40 invalid-value: ingress path must start with '/', found 'api'",
+        ])
+    }
+}

@@ -16,6 +16,7 @@ struct ExposedNeedsIngressSource: Rule {
             RuleExample("mesh: {mtls: permissive}\nservices:\n  web:\n    image: x/web:1.0\n    ports: {http: 8080}\n    expose: ↓{host: web.example.com, tls: {issuer: le}}\n"),
             RuleExample("mesh: {networkPolicy: deny-by-default}\nservices:\n  gateway:\n    image: x/gateway:1.0\n    ports: {http: 8080}\n    service: {type: ↓LoadBalancer}\n"),
             RuleExample("mesh: {mtls: permissive}\nstatefulServices:\n  cache:\n    image: x/cache:1.0\n    ports: {client: 7000}\n    extraServices: {edge: {type: ↓NodePort, ports: [client]}}\n"),
+            RuleExample("mesh: {networkPolicy: deny-by-default}\nservices:\n  web: {image: x/web:1.0, ports: {http: 8080}}\n  api: {image: x/api:1.0, ports: {http: 8080}}\nroutes:\n  app:\n    host: app.example.com\n    tls: {issuer: le}\n    paths: {↓/: web, ↓/api: api}\n"),
         ],
         nonTriggering: [
             RuleExample("mesh: {networkPolicy: deny-by-default, ingressNamespace: ingress-nginx}\nservices:\n  web:\n    image: x/web:1.0\n    ports: {http: 8080}\n    expose: {host: web.example.com, tls: {issuer: le}}\n"),
@@ -36,11 +37,11 @@ struct ExposedNeedsIngressSource: Rule {
         }
         var findings: [Diagnostic] = []
         if system.mesh.ingressNamespace == nil {
-            for service in system.services {
-                guard let expose = service.expose, let why = guarded(service.workload.namespace.value) else { continue }
+            for exposure in system.exposures {
+                guard let why = guarded(exposure.namespace) else { continue }
                 findings.append(context.finding(
-                    "'\(service.name.value)' is exposed at \(expose.host.value), but namespace '\(service.workload.namespace.value)' \(why) and 'mesh.ingressNamespace' names no ingress controller to let in",
-                    about: service.name.value, at: expose.location))
+                    "'\(exposure.service)' is exposed at \(exposure.host.value)\(exposure.path.isDefault ? "" : exposure.path.value), but namespace '\(exposure.namespace)' \(why) and 'mesh.ingressNamespace' names no ingress controller to let in",
+                    about: exposure.service, at: exposure.location))
             }
         }
         let published = system.services.filter { !$0.isWorker }.map { ($0.workload, $0.serviceGroups) }

@@ -61,6 +61,12 @@ struct SecretNotInline: Rule {
                        Self.problem(name: annotation.key.value, value: annotation.value.value), about: service.workload.name.value, at: annotation.value.location)
             }
         }
+        for route in context.system.routes {
+            for annotation in route.annotations {
+                report("annotation '\(annotation.key.value)' of route '\(route.name.value)'",
+                       Self.problem(name: annotation.key.value, value: annotation.value.value), about: route.name.value, at: annotation.value.location)
+            }
+        }
         for namespace in context.system.namespaces {
             for annotation in namespace.annotations {
                 report("annotation '\(annotation.key.value)' of namespace '\(namespace.name.value)'",
