@@ -88,7 +88,9 @@ struct DependencyWiring {
         guard !injected.isEmpty else { return }
         // Injected first, so the spec's own variables can refer to them with $(NAME).
         workload.container.env = injected + workload.container.env
-        for index in workload.initContainers.indices {
+        // Init containers that inherit the main container's environment get the facts too; sidecars
+        // and init containers with `inherit: false` only what they say themselves.
+        for index in workload.initContainers.indices where workload.initContainers[index].inherits {
             let initOwn = Set(workload.initContainers[index].container.env.map(\.name.value))
             workload.initContainers[index].container.env = injected.filter { !initOwn.contains($0.name.value) }
                 + workload.initContainers[index].container.env
@@ -147,6 +149,9 @@ struct ConnectionSubstitution {
             for index in workload.initContainers.indices {
                 expandEnv(&workload.initContainers[index].container.env,
                           owner: "init container '\(workload.initContainers[index].name.value)' of \(owner)")
+            }
+            for index in workload.sidecars.indices {
+                expandEnv(&workload.sidecars[index].container.env, owner: "sidecar '\(workload.sidecars[index].name.value)' of \(owner)")
             }
         }
         for index in system.services.indices { expand(&system.services[index].workload, kind: "service") }

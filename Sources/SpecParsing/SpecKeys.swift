@@ -20,10 +20,10 @@ enum SpecKeys {
 
     /// Keys of one container (shared by services, jobs and stateful services).
     static let container = ["image", "imagePullPolicy", "command", "args", "ports", "health", "resources", "env",
-                            "envFrom", "volumes", "securityContext"]
+                            "envFrom", "volumes", "securityContext", "lifecycle"]
     /// Pod-level keys shared by every workload kind.
-    static let workload = ["namespace", "initContainers", "placement", "metrics", "serviceAccount",
-                           "terminationGracePeriodSeconds", "podAnnotations", "labels", "uses"]
+    static let workload = ["namespace", "initContainers", "sidecars", "placement", "metrics", "serviceAccount",
+                           "terminationGracePeriodSeconds", "podAnnotations", "labels", "uses", "tolerations", "priorityClassName"]
     static let service = container + workload + ["replicas", "autoscale", "expose", "pdb", "strategy", "service", "extraServices"]
     /// A worker is a service that serves no one: no Service, no Ingress.
     static let worker = container + workload + ["replicas", "autoscale", "pdb", "strategy"]
@@ -41,8 +41,14 @@ enum SpecKeys {
     static let volume = ["configMap", "secret", "emptyDir", "claim", "mountPath", "readOnly", "subPath"]
     static let emptyDir = ["sizeLimit", "medium"]
     static let securityContext = ["runAsUser", "runAsGroup", "fsGroup", "readOnlyRootFilesystem", "capabilities"]
-    static let initContainer = ["image", "imagePullPolicy", "command", "args", "env", "resources"]
-    static let placement = ["nodePool", "hosts", "zones", "zoneCount"]
+    static let initContainer = ["image", "imagePullPolicy", "command", "args", "env", "resources", "volumes", "inherit"]
+    /// A sidecar is a container of its own (it inherits nothing).
+    static let sidecar = container
+    static let lifecycle = ["preStop"]
+    static let lifecycleHandler = ["exec", "sleep", "path", "port"]
+    static let toleration = ["key", "operator", "value", "effect", "tolerationSeconds"]
+    static let placement = ["nodePool", "hosts", "zones", "zoneCount", "spread"]
+    static let spread = ["topologyKey", "mode", "maxSkew", "minDomains"]
     static let metrics = ["port", "path", "serviceMonitor"]
     static let serviceMonitor = ["interval"]
     static let serviceAccount = ["automountToken", "annotations", "rules"]
@@ -81,7 +87,8 @@ public enum SpecVocabulary {
         [SpecKeys.document, SpecKeys.defaults, SpecKeys.namespace, SpecKeys.mesh, SpecKeys.external, SpecKeys.configMap,
          SpecKeys.secret, SpecKeys.vaultSecret, SpecKeys.volumeClaim, SpecKeys.service, SpecKeys.worker, SpecKeys.job, SpecKeys.port,
          SpecKeys.health, SpecKeys.probe, SpecKeys.resources, SpecKeys.resourceAmounts, SpecKeys.envSource, SpecKeys.envFrom,
-         SpecKeys.volume, SpecKeys.emptyDir, SpecKeys.securityContext, SpecKeys.initContainer, SpecKeys.placement,
+         SpecKeys.volume, SpecKeys.emptyDir, SpecKeys.securityContext, SpecKeys.initContainer, SpecKeys.lifecycle,
+         SpecKeys.lifecycleHandler, SpecKeys.toleration, SpecKeys.spread, SpecKeys.placement,
          SpecKeys.metrics, SpecKeys.serviceMonitor, SpecKeys.serviceAccount, SpecKeys.accessRule, SpecKeys.dependency,
          SpecKeys.autoscale, SpecKeys.expose, SpecKeys.ingressTLS, SpecKeys.route, SpecKeys.routePath, SpecKeys.pdb, SpecKeys.strategy, SpecKeys.serviceGroup,
          SpecKeys.statefulService, SpecKeys.statefulStorage, SpecKeys.peers, SpecKeys.storeCommon, SpecKeys.storage,
@@ -96,7 +103,7 @@ public enum SpecVocabulary {
             + PodSecurityLevel.allCases.map(\.rawValue) + ImagePullPolicy.allCases.map(\.rawValue) + AccessMode.allCases.map(\.rawValue) + PortProtocol.allCases.map(\.rawValue)
             + ProbeScheme.allCases.map(\.rawValue) + SpreadMode.allCases.map(\.rawValue) + IssuerKind.allCases.map(\.rawValue)
             + ServiceType.allCases.map(\.rawValue) + ["recreate", "anywhere"] + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
-            + NetworkPolicyMode.allCases.map(\.rawValue)
+            + NetworkPolicyMode.allCases.map(\.rawValue) + TolerationOperator.allCases.map(\.rawValue) + TaintEffect.allCases.map(\.rawValue)
             + PodManagementPolicy.allCases.map(\.rawValue) + ["delete", "replace", "none", "true", "false", "null", "v1"]
     }
 

@@ -21,23 +21,42 @@ extension SpecDecoder {
             },
             podAnnotations: fields["podAnnotations"].map { reader.metadataEntries($0, "'podAnnotations'", areLabels: false) } ?? [],
             labels: fields["labels"].map { reader.metadataEntries($0, "'labels'", areLabels: true) } ?? [],
-            uses: fields["uses"].map(decodeUses) ?? [])
+            uses: fields["uses"].map(decodeUses) ?? [],
+            sidecars: fields["sidecars"].map { decodeSidecars($0, main: container, owner: owner) } ?? [],
+            tolerations: fields["tolerations"].map { decodeTolerations($0) } ?? [],
+            priorityClassName: fields["priorityClassName"].flatMap { priorityClass($0) })
     }
 
     private func decodeInitContainers(_ node: YAMLNode, main: ContainerSpec, owner: String) -> [InitContainerSpec] {
         reader.namedEntries(node, "initContainers of \(owner)").compactMap { entry in
             guard checkedLabel(entry.name, kind: "init container") else { return nil }
-            guard let fields = reader.mapping(entry.value, "init container '\(entry.name.value)'", known: SpecKeys.initContainer) else { return nil }
+            let what = "init container '\(entry.name.value)'"
+            guard let fields = reader.mapping(entry.value, what, known: SpecKeys.initContainer) else { return nil }
+            let inherits = fields["inherit"].flatMap { reader.bool($0, "'inherit'") }?.value ?? true
             var container = main
             container.ports = []
             container.health = nil
+            container.lifecycle = nil   // init containers run to completion: Kubernetes allows no hooks
+            if !inherits {
+                // Nothing of the main container's environment, Secrets or mounts: only what it says itself.
+                container.env = []
+                container.envFrom = []
+                container.volumes = []
+            }
+            if let volumesNode = fields["volumes"] {
+                let own = decodeVolumes(volumesNode, owner: what, shared: main.volumes)
+                checkSharedVolumes(own, main: main, what: what)
+                let ownNames = Set(own.map(\.name.value)), ownPaths = Set(own.map(\.mountPath.value))
+                container.volumes = container.volumes.filter { !ownNames.contains($0.name.value) && !ownPaths.contains($0.mountPath.value) } + own
+            }
             if let image = fields["image"].flatMap({ reader.nonEmptyString($0, "'image'") }) {
                 container.image = image
             }
             if fields.has("imagePullPolicy") { container.imagePullPolicy = pullPolicy(fields, at: entry.name.location) }
             container.command = fields["command"].flatMap { reader.stringList($0, "'command'") }
             container.args = fields["args"].flatMap { reader.stringList($0, "'args'") }
-            if container.command == nil, container.args == nil {
+            // The main container's image with its own entrypoint would run the service itself.
+            if container.command == nil, container.args == nil, !fields.has("image") {
                 reader.error("missing-field", "init container '\(entry.name.value)' needs 'command' or 'args'", at: entry.name.location)
             }
             if let envNode = fields["env"] {
@@ -49,8 +68,79 @@ extension SpecDecoder {
             if let resources = fields["resources"].flatMap({ decodeResources($0) }) {
                 container.resources = resources
             }
-            return InitContainerSpec(name: entry.name, container: container)
+            return InitContainerSpec(name: entry.name, container: container, inherits: inherits)
         }
+    }
+
+    /// Sidecars are containers of their own: an image, their environment and mounts (a volume of
+    /// the main container is shared by naming it without a source).
+    private func decodeSidecars(_ node: YAMLNode, main: ContainerSpec, owner: String) -> [SidecarSpec] {
+        reader.namedEntries(node, "sidecars of \(owner)").compactMap { entry in
+            guard checkedLabel(entry.name, kind: "sidecar") else { return nil }
+            let what = "sidecar '\(entry.name.value)' of \(owner)"
+            guard let fields = reader.mapping(entry.value, what, known: SpecKeys.sidecar),
+                  let container = decodeContainer(fields, owner: what, at: entry.name.location, allowsPorts: true, sharedVolumes: main.volumes)
+            else { return nil }
+            if let fsGroup = container.security.fsGroup, !fsGroup.isDefault {
+                reader.error("invalid-value", "'fsGroup' is the pod's (it owns every volume): set it on \(owner), not on a sidecar", at: fsGroup.location)
+            }
+            checkSharedVolumes(container.volumes, main: main, what: what)
+            return SidecarSpec(name: entry.name, container: container)
+        }
+    }
+
+    /// The pod has one volume per name: a container's volume named like one of the main
+    /// container's must be that volume.
+    private func checkSharedVolumes(_ volumes: [VolumeSpec], main: ContainerSpec, what: String) {
+        for volume in volumes {
+            guard let other = main.volumes.first(where: { $0.name.value == volume.name.value }), !Self.sameSource(other.source, volume.source) else { continue }
+            reader.error("conflicting-fields", "volume '\(volume.name.value)' of \(what) is another volume than the main container's of that name",
+                         at: volume.name.location, notes: [DiagnosticNote("the main container's", at: other.name.location)],
+                         fix: "Rename one of them, or name the main container's volume without a source to share it.")
+        }
+    }
+
+    /// Whether two volume sources are the same pod volume.
+    static func sameSource(_ a: VolumeSource, _ b: VolumeSource) -> Bool {
+        switch (a, b) {
+        case (.configMap(let x), .configMap(let y)), (.secret(let x), .secret(let y)), (.claim(let x), .claim(let y)): return x.value == y.value
+        case (.emptyDir(let x, let memoryX), .emptyDir(let y, let memoryY)): return x?.value.text == y?.value.text && memoryX == memoryY
+        default: return false
+        }
+    }
+
+    private func decodeTolerations(_ node: YAMLNode) -> [TolerationSpec] {
+        guard let items = node.items else {
+            reader.error("type-mismatch", "expected a list of tolerations for 'tolerations', found \(node.kindDescription)", at: node.location)
+            return []
+        }
+        return items.compactMap { item in
+            guard let fields = reader.mapping(item, "a toleration", known: SpecKeys.toleration) else { return nil }
+            let key = fields["key"].flatMap { reader.nonEmptyString($0, "'key'") }
+            if let key, !KubernetesName.isQualifiedKey(key.value) {
+                reader.error("invalid-value", "'\(key.value)' is not a valid taint key", at: key.location)
+            }
+            let value = fields["value"].flatMap { reader.string($0, "'value'") }
+            let operatorValue = fields["operator"].flatMap { reader.choice($0, "toleration operator", as: TolerationOperator.self) }
+                ?? Located(value == nil && key != nil ? .exists : .equal, at: item.location, isDefault: true)
+            let effect = fields["effect"].flatMap { reader.choice($0, "taint effect", as: TaintEffect.self) }
+            let seconds = fields["tolerationSeconds"].flatMap { reader.int($0, "'tolerationSeconds'", in: 0...Int(Int32.max)) }
+            if operatorValue.value == .exists, let value {
+                reader.error("conflicting-fields", "operator 'Exists' matches any value; remove 'value'", at: value.location)
+            }
+            if key == nil, operatorValue.value == .equal {
+                reader.error("missing-field", "a toleration needs 'key' (or 'operator: Exists' alone to tolerate every taint)", at: item.location)
+            }
+            if let seconds, effect?.value != .noExecute {
+                reader.error("conflicting-fields", "'tolerationSeconds' applies to 'effect: NoExecute' only", at: seconds.location)
+            }
+            return TolerationSpec(key: key, tolerationOperator: operatorValue, value: value, effect: effect, seconds: seconds, location: item.location)
+        }
+    }
+
+    private func priorityClass(_ node: YAMLNode) -> Located<String>? {
+        guard let name = reader.nonEmptyString(node, "'priorityClassName'") else { return nil }
+        return checkedSubdomain(name, kind: "PriorityClass") ? name : nil
     }
 
     func decodePlacement(_ node: YAMLNode?, at location: SourceLocation, replicated: Bool) -> PlacementSpec {
@@ -65,7 +155,46 @@ extension SpecDecoder {
                 ?? Located(replicated ? .preferred : .none, at: location, isDefault: true),
             zones: fields?["zones"].flatMap { reader.choice($0, "zone spreading", as: SpreadMode.self) }
                 ?? Located(.none, at: location, isDefault: true),
-            zoneCount: fields?["zoneCount"].flatMap { reader.int($0, "'zoneCount'", in: 1...64) })
+            zoneCount: fields?["zoneCount"].flatMap { reader.int($0, "'zoneCount'", in: 1...64) },
+            spread: fields?["spread"].map { decodeSpread($0) } ?? [])
+    }
+
+    /// `spread: [{topologyKey, mode, maxSkew, minDomains}]`: topology spreads over other labels.
+    private func decodeSpread(_ node: YAMLNode) -> [SpreadConstraintSpec] {
+        guard let items = node.items else {
+            reader.error("type-mismatch", "expected a list for 'spread', found \(node.kindDescription)", at: node.location)
+            return []
+        }
+        var keys: [String: SourceLocation] = [:]
+        return items.compactMap { item in
+            guard let fields = reader.mapping(item, "a 'spread' entry", known: SpecKeys.spread) else { return nil }
+            guard let key = fields["topologyKey"].flatMap({ reader.nonEmptyString($0, "'topologyKey'") }) else {
+                if !fields.has("topologyKey") { reader.error("missing-field", "a 'spread' entry needs 'topologyKey' (a node label)", at: item.location) }
+                return nil
+            }
+            if !KubernetesName.isQualifiedKey(key.value) {
+                reader.error("invalid-value", "'\(key.value)' is not a valid label key", at: key.location)
+            } else if key.value == PlacementSpec.zoneLabel {
+                reader.error("invalid-value", "spreading over zones is 'placement.zones' (with its mode), not a 'spread' entry", at: key.location)
+            } else if let first = keys[key.value] {
+                reader.error("duplicate-key", "two 'spread' entries spread over '\(key.value)'", at: key.location,
+                             notes: [DiagnosticNote("first here", at: first)])
+            }
+            keys[key.value] = keys[key.value] ?? key.location
+            let mode = fields["mode"].flatMap { reader.choice($0, "spread mode", as: SpreadMode.self) }
+                ?? Located(.preferred, at: item.location, isDefault: true)
+            if mode.value == .none {
+                reader.error("invalid-value", "a 'spread' entry is 'required' or 'preferred'; remove the entry to spread nothing", at: mode.location)
+            }
+            let minDomains = fields["minDomains"].flatMap { reader.int($0, "'minDomains'", in: 1...1000) }
+            if let minDomains, mode.value != .required {
+                reader.error("conflicting-fields", "'minDomains' applies to 'mode: required' only", at: minDomains.location)
+            }
+            return SpreadConstraintSpec(topologyKey: key, mode: mode,
+                                        maxSkew: fields["maxSkew"].flatMap { reader.int($0, "'maxSkew'", in: 1...1000) }
+                                            ?? Located(1, at: item.location, isDefault: true),
+                                        minDomains: minDomains)
+        }
     }
 
     private func decodeMetrics(_ node: YAMLNode, ports: [PortSpec], owner: String) -> MetricsSpec? {

@@ -128,11 +128,21 @@ public struct RuleContext: Sendable {
                    notes: notes, fix: fix ?? description.remediation, subject: subject)
     }
 
-    /// Every container the spec wrote (main and init) with its workload and a display name.
+    /// Every container the spec wrote (main, init and sidecar) with its workload and a display name;
+    /// `isInit` marks init containers, whose inherited settings are judged on the main container.
     public var containers: [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] {
         workloads.flatMap { workload, _ in
-            [(workload.name.value, workload, workload.container, false)]
-                + workload.initContainers.map { ("\(workload.name.value)/\($0.name.value)", workload, $0.container, true) }
+            workload.podContainers.map { ($0.owner, workload, $0.container, $0.kind == .initialization) }
+        }
+    }
+
+    /// The containers whose resources and security the spec sets one by one — each workload's main
+    /// container and its sidecars (init containers inherit the main container's) — with the
+    /// location of their name.
+    public var configuredContainers: [(owner: String, container: ContainerSpec, location: SourceLocation)] {
+        workloads.flatMap { workload, _ in
+            [(workload.name.value, workload.container, workload.name.location)]
+                + workload.sidecars.map { ("\(workload.name.value)/\($0.name.value)", $0.container, $0.name.location) }
         }
     }
 

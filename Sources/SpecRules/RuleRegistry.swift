@@ -27,6 +27,7 @@ public enum RuleRegistry {
         IngressTLS.self,
         NamespacePodSecurity.self,
         PDBPresent.self,
+        PreStopWithinGrace.self,
         ProbePortDeclared.self,
         ProbesDistinct.self,
         ProbesPresent.self,

@@ -76,6 +76,34 @@ struct ConnectionReferenceTests {
         ])
     }
 
+    @Test func sidecarsAndInitContainersOfTheirOwnToo() throws {
+        let model = try model(Self.system + """
+              history:
+                image: x/history:1.0
+                uses: [etcd]
+                sidecars:
+                  proxy: {image: x/proxy:1.0, env: {UPSTREAM: "${connection:frontend.host}:7233"}}
+                initContainers:
+                  wait: {image: x/wait:1.0, inherit: false, env: {TARGET: "${connection:frontend.host}"}}
+
+            """)
+        let history = try #require(model.services.first { $0.name.value == "history" }?.workload)
+        #expect(Self.literal(history.sidecars[0].container.env, "UPSTREAM") == "frontend.apps.svc.cluster.local:7233")
+        #expect(history.initContainers[0].container.env.map(\.name.value) == ["TARGET"],
+                "inherit: false: no injected connection variables either")
+        #expect(Self.literal(history.initContainers[0].container.env, "TARGET") == "frontend.apps.svc.cluster.local")
+        #expect(history.container.env.contains { $0.name.value.hasPrefix("ETCD_") }, "the main container gets the uses: facts")
+        #expect(diagnostics(Self.system + """
+              history:
+                image: x/history:1.0
+                sidecars:
+                  proxy: {image: x/proxy:1.0, env: {UPSTREAM: "${connection:frontend.hots}"}}
+
+            """) == [
+            "13:51 unknown-connection-fact: 'frontend' offers no connection fact 'hots'; did you mean 'host'?",
+        ])
+    }
+
     @Test func jobsAndStatefulServicesToo() throws {
         let model = try model(Self.system + """
             jobs:

@@ -115,3 +115,85 @@ struct RouteParsingTests {
         ])
     }
 }
+
+/// Pod details that Kubernetes would reject, or that would silently mean something else: located errors.
+@Suite("Pod details parse into the model or into located errors")
+struct PodDetailsParsingTests {
+    @Test func aPreStopHookIsExactlyOneAction() {
+        #expect(diagnostics(spec("services:\n  api: {image: x/a:1.0, lifecycle: {preStop: {sleep: 5, exec: [drain]}}}\n")) == [
+            "6:46 conflicting-fields: 'preStop' needs exactly one of 'exec', 'sleep' or 'path'",
+        ])
+        #expect(diagnostics(spec("workers:\n  w: {image: x/w:1.0, lifecycle: {preStop: {path: /drain}}}\n")) == [
+            "6:44 missing-field: 'preStop' needs a port: worker 'w' declares none",
+        ])
+        #expect(diagnostics(spec("services:\n  api: {image: x/a:1.0, ports: {http: 80}, lifecycle: {preStop: {sleep: 5, port: http}}}\n")) == [
+            "6:76 conflicting-fields: 'port' applies to 'path' hooks only",
+        ])
+    }
+
+    @Test func tolerationsSayWhatTheyMatch() {
+        #expect(diagnostics(spec("services:\n  api: {image: x/a:1.0, tolerations: [{key: k, value: v, tolerationSeconds: 5}]}\n")) == [
+            "6:77 conflicting-fields: 'tolerationSeconds' applies to 'effect: NoExecute' only",
+        ])
+        #expect(diagnostics(spec("services:\n  api: {image: x/a:1.0, tolerations: [{operator: Exists, key: k, value: v}]}\n")) == [
+            "6:73 conflicting-fields: operator 'Exists' matches any value; remove 'value'",
+        ])
+        #expect(diagnostics(spec("services:\n  api: {image: x/a:1.0, tolerations: [{value: v}]}\n")) == [
+            "6:39 missing-field: a toleration needs 'key' (or 'operator: Exists' alone to tolerate every taint)",
+        ])
+    }
+
+    @Test func spreadsAreOverOtherLabelsOnceEach() {
+        #expect(diagnostics(spec("services:\n  api: {image: x/a:1.0, placement: {spread: [{topologyKey: topology.kubernetes.io/zone}]}}\n")) == [
+            "6:60 invalid-value: spreading over zones is 'placement.zones' (with its mode), not a 'spread' entry",
+        ])
+        #expect(diagnostics(spec("services:\n  api: {image: x/a:1.0, placement: {spread: [{topologyKey: rack}, {topologyKey: rack, mode: preferred, minDomains: 2}]}}\n")) == [
+            "6:81 duplicate-key: two 'spread' entries spread over 'rack'",
+            "6:116 conflicting-fields: 'minDomains' applies to 'mode: required' only",
+        ])
+    }
+
+    @Test func sidecarsShareVolumesByNameAndInitContainersMayInheritNothing() throws {
+        let model = try model(spec("""
+            secrets:
+              db: {namespace: apps, keys: [password]}
+            services:
+              api:
+                image: x/a:1.0
+                env: {PASSWORD: {secret: db, key: password}, MODE: fast}
+                volumes: {cache: {emptyDir: {}, mountPath: /cache}}
+                sidecars:
+                  agent: {image: x/agent:1.0, volumes: {cache: {mountPath: /data, readOnly: true}}}
+                initContainers:
+                  fresh: {image: x/init:1.0, inherit: false, env: {MODE: slow}}
+                  inherited: {command: [/migrate]}
+            """))
+        let api = model.services[0].workload
+        #expect(api.sidecars.map(\.name.value) == ["agent"])
+        let shared = try #require(api.sidecars.first?.container.volumes.first)
+        #expect(shared.mountPath.value == "/data" && shared.readOnly)
+        if case .emptyDir = shared.source {} else { Issue.record("the sidecar mounts the main container's emptyDir, found \(shared.source)") }
+        #expect(api.initContainers.map(\.inherits) == [false, true])
+        #expect(api.initContainers[0].container.env.map(\.name.value) == ["MODE"])
+        #expect(api.initContainers[0].container.volumes.isEmpty)
+        #expect(api.initContainers[1].container.env.map(\.name.value) == ["PASSWORD", "MODE"])
+        #expect(api.podContainers.map(\.owner) == ["api", "api/fresh", "api/inherited", "api/agent"])
+    }
+
+    @Test func aSidecarVolumeOfAnotherSourceUnderTheSameNameIsAnError() {
+        #expect(diagnostics(spec("""
+            services:
+              api:
+                image: x/a:1.0
+                volumes: {cache: {emptyDir: {}, mountPath: /cache}}
+                sidecars:
+                  agent: {image: x/agent:1.0, volumes: {cache: {claim: data, mountPath: /data}}, securityContext: {fsGroup: 2000}}
+            """)) == [
+            "10:45 conflicting-fields: volume 'cache' of sidecar 'agent' of service 'api' is another volume than the main container's of that name",
+            "10:113 invalid-value: 'fsGroup' is the pod's (it owns every volume): set it on service 'api', not on a sidecar",
+        ])
+        #expect(diagnostics(spec("services:\n  api: {image: x/a:1.0, volumes: {t: {emptyDir: {}, mountPath: /t}}, sidecars: {agent: {image: x/agent:1.0, volumes: {other: {mountPath: /x}}}}}\n")) == [
+            "6:126 missing-field: volume 'other' needs exactly one of 'configMap', 'secret', 'emptyDir' or 'claim', or the name of a volume of the main container to share",
+        ])
+    }
+}

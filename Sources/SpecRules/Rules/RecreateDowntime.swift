@@ -21,7 +21,7 @@ struct RecreateDowntime: Rule {
     func check(_ context: RuleContext) -> [Diagnostic] {
         context.system.services.compactMap { service in
             guard service.strategy.isRecreate else { return nil }
-            let grace = service.workload.terminationGracePeriodSeconds?.value ?? 30
+            let grace = service.workload.gracePeriodSeconds
             return context.finding(
                 "'\(service.name.value)' is a singleton (strategy: recreate): every rollout and every drain of its node stops it before a replacement starts, an outage of up to \(grace) s of shutdown plus its start-up",
                 about: service.name.value, at: service.strategy.kind.location)

@@ -41,7 +41,7 @@ struct SecretNotInline: Rule {
         }
         for (workload, _) in context.workloads {
             let owner = workload.name.value
-            for container in [workload.container] + workload.initContainers.map(\.container) {
+            for container in workload.podContainers.map(\.container) {
                 for variable in container.env {
                     guard case .literal(let value) = variable.source, !value.isDefault else { continue }
                     report("'\(variable.name.value)' of '\(owner)'", Self.problem(name: variable.name.value, value: value.value), about: owner, at: value.location)
