@@ -317,12 +317,7 @@ extension SpecDecoder {
     }
 
     private func decodeEnvFrom(_ node: YAMLNode) -> [EnvFromSpec] {
-        guard let items = node.items else {
-            reader.error("type-mismatch", "expected a list for 'envFrom', found \(node.kindDescription)", at: node.location)
-            return []
-        }
-        return items.compactMap { item in
-            guard let fields = reader.mapping(item, "an 'envFrom' entry", known: SpecKeys.envFrom) else { return nil }
+        reader.mappingItems(node, list: "for 'envFrom'", item: "an 'envFrom' entry", known: SpecKeys.envFrom).compactMap { item, fields in
             let kinds = ["secret", "configMap"].filter { fields.has($0) }
             guard kinds.count == 1, let kind = kinds.first,
                   let name = fields[kind].flatMap({ reader.nonEmptyString($0, "'\(kind)'") }) else {

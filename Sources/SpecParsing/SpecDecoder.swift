@@ -206,12 +206,7 @@ struct SpecDecoder {
     // MARK: Waivers
 
     private func decodeWaivers(_ node: YAMLNode) -> [WaiverSpec] {
-        guard let items = node.items else {
-            reader.error("type-mismatch", "expected a list of waivers for 'waivers', found \(node.kindDescription)", at: node.location)
-            return []
-        }
-        return items.compactMap { item in
-            guard let fields = reader.mapping(item, "a waiver", known: SpecKeys.waiver) else { return nil }
+        reader.mappingItems(node, list: "of waivers for 'waivers'", item: "a waiver", known: SpecKeys.waiver).compactMap { item, fields in
             let missing = SpecKeys.waiver.filter { !fields.has($0) }
             guard missing.isEmpty else {
                 reader.error("missing-field", "a waiver needs \(missing.map { "'\($0)'" }.joined(separator: ", ")): every accepted finding says why and until when",

@@ -110,12 +110,7 @@ extension SpecDecoder {
     }
 
     private func decodeTolerations(_ node: YAMLNode) -> [TolerationSpec] {
-        guard let items = node.items else {
-            reader.error("type-mismatch", "expected a list of tolerations for 'tolerations', found \(node.kindDescription)", at: node.location)
-            return []
-        }
-        return items.compactMap { item in
-            guard let fields = reader.mapping(item, "a toleration", known: SpecKeys.toleration) else { return nil }
+        reader.mappingItems(node, list: "of tolerations for 'tolerations'", item: "a toleration", known: SpecKeys.toleration).compactMap { item, fields in
             let key = fields["key"].flatMap { reader.nonEmptyString($0, "'key'") }
             if let key, !KubernetesName.isQualifiedKey(key.value) {
                 reader.error("invalid-value", "'\(key.value)' is not a valid taint key", at: key.location)
@@ -161,13 +156,8 @@ extension SpecDecoder {
 
     /// `spread: [{topologyKey, mode, maxSkew, minDomains}]`: topology spreads over other labels.
     private func decodeSpread(_ node: YAMLNode) -> [SpreadConstraintSpec] {
-        guard let items = node.items else {
-            reader.error("type-mismatch", "expected a list for 'spread', found \(node.kindDescription)", at: node.location)
-            return []
-        }
         var keys: [String: SourceLocation] = [:]
-        return items.compactMap { item in
-            guard let fields = reader.mapping(item, "a 'spread' entry", known: SpecKeys.spread) else { return nil }
+        return reader.mappingItems(node, list: "for 'spread'", item: "a 'spread' entry", known: SpecKeys.spread).compactMap { item, fields in
             guard let key = fields["topologyKey"].flatMap({ reader.nonEmptyString($0, "'topologyKey'") }) else {
                 if !fields.has("topologyKey") { reader.error("missing-field", "a 'spread' entry needs 'topologyKey' (a node label)", at: item.location) }
                 return nil
