@@ -36,6 +36,7 @@ struct BuildEndToEndTests {
                 env: {RELAY_ADDRESS: "${connection:relay.host}"}
                 tolerations: [{key: workload, value: consumers, effect: NoSchedule}]
                 priorityClassName: tracker-batch
+                placement: {spread: [{topologyKey: topology.example.com/rack, mode: required, minDomains: 2}]}
 
             """
         }.joined()
@@ -70,6 +71,9 @@ struct BuildEndToEndTests {
                 \(resources)
                 uses: [{target: kafka, ports: [kafka]}]
                 service: {type: LoadBalancer, from: [198.51.100.0/24, 203.0.113.0/24]}
+                lifecycle: {preStop: {path: /api/relay/drain/}}
+                initContainers:
+                  wait-for-kafka: {image: ghcr.io/acme/tracker/wait-for:1.2.0, inherit: false, args: ["10.20.0.10:9092"]}
                 sidecars:
                   statsd:
                     image: ghcr.io/acme/tracker/statsd-exporter:0.28.0
