@@ -168,6 +168,15 @@ extension SpecDecoder {
         ports.first { $0.name.value == "http" } ?? ports.first
     }
 
+    /// The port `node` names, or without one the default port (located at `location`); with
+    /// neither, the error `noPorts` at `location`.
+    func namedOrDefaultPort(_ node: YAMLNode?, ports: [PortSpec], owner: String, at location: SourceLocation, noPorts: String) -> Located<String>? {
+        if let node { return namedPort(node, ports: ports, owner: owner) }
+        if let fallback = defaultPort(ports) { return Located(fallback.name.value, at: location, isDefault: true) }
+        reader.error("missing-field", noPorts, at: location)
+        return nil
+    }
+
     // MARK: Health
 
     private func decodeHealth(_ node: YAMLNode, ports: [PortSpec], owner: String) -> HealthSpec? {

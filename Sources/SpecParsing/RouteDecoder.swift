@@ -73,16 +73,8 @@ extension SpecDecoder {
         }
         let owner = "service '\(serviceName.value)'"
         let ports = service.workload.container.ports
-        let port: Located<String>?
-        if let portNode {
-            port = namedPort(portNode, ports: ports, owner: owner)
-        } else if let fallback = defaultPort(ports) {
-            port = Located(fallback.name.value, at: serviceName.location, isDefault: true)
-        } else {
-            reader.error("missing-field", "\(route) routes '\(path.value)' to \(owner), which declares no ports", at: serviceName.location)
-            port = nil
-        }
-        guard let port else { return nil }
+        guard let port = namedOrDefaultPort(portNode, ports: ports, owner: owner, at: serviceName.location,
+                                            noPorts: "\(route) routes '\(path.value)' to \(owner), which declares no ports") else { return nil }
         guard service.serviceGroups.contains(where: { group in group.ports.contains { $0.value == port.value } }) else {
             reader.error("unknown-port", "\(route) routes '\(path.value)' to port '\(port.value)' of \(owner), which none of its Services publishes",
                          at: port.location, fix: "Publish the port ('service: {ports: [...]}') or route to another one.")

@@ -366,15 +366,7 @@ extension SpecDecoder {
             return nil
         }
         guard let host = ingressHost(hostNode) else { return nil }
-        let port: Located<String>?
-        if let portNode = fields["port"] {
-            port = namedPort(portNode, ports: ports, owner: owner)
-        } else if let fallback = defaultPort(ports) {
-            port = Located(fallback.name.value, at: node.location, isDefault: true)
-        } else {
-            reader.error("missing-field", "'expose' needs a port: \(owner) declares none", at: node.location)
-            port = nil
-        }
+        let port = namedOrDefaultPort(fields["port"], ports: ports, owner: owner, at: node.location, noPorts: "'expose' needs a port: \(owner) declares none")
         let path = fields["path"].flatMap { ingressPath($0) } ?? Located("/", at: node.location, isDefault: true)
         let tls = fields["tls"].flatMap { ingressTLS($0, "'expose.tls'", defaultSecret: "\(service)-tls") }
         guard let port else { return nil }
