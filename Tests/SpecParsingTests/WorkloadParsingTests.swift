@@ -106,6 +106,13 @@ struct RouteParsingTests {
         ])
     }
 
+    @Test func aServiceWithoutPortsCannotBeRoutedOrExposed() {
+        #expect(diagnostics(spec("services:\n  quiet: {image: x/q:1.0, expose: {host: q.example.com}}\nroutes:\n  r: {host: r.example.com, paths: {/: quiet}}\n")) == [
+            "6:35 missing-field: 'expose' needs a port: service 'quiet' declares none",
+            "8:39 missing-field: route 'r' routes '/' to service 'quiet', which declares no ports",
+        ])
+    }
+
     @Test func aHostAndPathIsRoutedOnce() {
         #expect(diagnostics(Self.services + "routes:\n  app: {host: app.example.com, paths: {/: web}}\n  more: {host: app.example.com, paths: {/: api}}\n") == [
             "15:41 duplicate-route: app.example.com/ is routed twice: an ingress controller would pick one of them",
