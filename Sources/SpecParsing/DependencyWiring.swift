@@ -9,7 +9,10 @@ struct DependencyWiring {
 
     func wire(_ system: inout SystemSpec) {
         let domain = system.clusterDomain.value
-        var substitution = ConnectionSubstitution(reader: reader, system: system)
+        // Facts are read from the model as decoded (nothing wiring changes is a fact), through an
+        // index built once. Reading `system` itself while mutating one of its elements would copy
+        // the whole array per element (copy-on-write), which made wiring quadratic.
+        var substitution = ConnectionSubstitution(reader: reader, system: system, index: SystemIndex(system))
         for index in system.configMaps.indices {
             let name = system.configMaps[index].name.value
             for entry in system.configMaps[index].data.indices {
@@ -20,10 +23,20 @@ struct DependencyWiring {
         for index in system.statefulServices.indices {
             wirePeers(&system.statefulServices[index], domain: domain)
         }
-        let snapshot = system
-        for index in system.services.indices { wire(&system.services[index].workload, in: snapshot) }
-        for index in system.statefulServices.indices { wire(&system.statefulServices[index].workload, in: snapshot) }
-        for index in system.jobs.indices { wire(&system.jobs[index].workload, in: snapshot) }
+        let wired = Targets(index: SystemIndex(system), domain: domain)
+        for index in system.services.indices { wire(&system.services[index].workload, targets: wired) }
+        for index in system.statefulServices.indices { wire(&system.statefulServices[index].workload, targets: wired) }
+        for index in system.jobs.indices { wire(&system.jobs[index].workload, targets: wired) }
+    }
+
+    /// What a dependency can name, by name.
+    private struct Targets {
+        let index: SystemIndex
+        let domain: String
+
+        func facts(for target: String) -> (facts: [ConnectionFact], isDefaultInjected: Bool)? {
+            Connections.facts(for: target, in: index, domain: domain)
+        }
     }
 
     /// A stateful service's own address and its peer list, rendered once from the StatefulSet name,
@@ -50,12 +63,13 @@ struct DependencyWiring {
         stateful.workload.container.env = injected + stateful.workload.container.env
     }
 
-    private func wire(_ workload: inout WorkloadSpec, in system: SystemSpec) {
+    private func wire(_ workload: inout WorkloadSpec, targets: Targets) {
         var injected: [EnvVarSpec] = []
+        var injectedNames = Set<String>()
         let own = Set(workload.container.env.map(\.name.value))
         for dependency in workload.uses {
             // Unknown targets are the dependency rule's business; nothing to inject.
-            guard let (facts, byDefault) = Connections.facts(for: dependency.target.value, in: system) else { continue }
+            guard let (facts, byDefault) = targets.facts(for: dependency.target.value) else { continue }
             let prefix = Topology.environmentPrefix(dependency.target.value)
             var wanted: [(name: Located<String>, fact: ConnectionFact)] = []
             if let mapping = dependency.env {
@@ -74,7 +88,7 @@ struct DependencyWiring {
                 guard byDefault else { continue }
                 wanted = facts.map { (Located("\(prefix)_\($0.upperSnakeName)", at: dependency.location, isDefault: true), $0) }
             }
-            for (name, fact) in wanted where !own.contains(name.value) && !injected.contains(where: { $0.name.value == name.value }) {
+            for (name, fact) in wanted where !own.contains(name.value) && injectedNames.insert(name.value).inserted {
                 let source: EnvSource
                 switch fact.value {
                 case .literal(let text): source = .literal(Located(text, at: dependency.location, isDefault: true))
@@ -104,14 +118,17 @@ struct DependencyWiring {
 /// a Secret fact, is an error at the value's line — an overlay's line for a value an overlay set.
 struct ConnectionSubstitution {
     let reader: NodeReader
+    /// The system as decoded, and its elements by name (references resolve in constant time).
     let system: SystemSpec
+    let index: SystemIndex
     /// Values already expanded, by location: an init container inherits its main container's
     /// variables, and each value is expanded (and reported) once.
     private var expanded: [SourceLocation: Located<String>] = [:]
 
-    init(reader: NodeReader, system: SystemSpec) {
+    init(reader: NodeReader, system: SystemSpec, index: SystemIndex) {
         self.reader = reader
         self.system = system
+        self.index = index
     }
 
     /// The marker of a connection reference: `${connection:<target>.<fact>}`.
@@ -168,7 +185,7 @@ struct ConnectionSubstitution {
 
     private func resolve(_ reference: String, in place: String, at location: SourceLocation) -> String? {
         let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let (facts, _) = Connections.facts(for: parts[0], in: system) else {
+        guard parts.count == 2, let (facts, _) = Connections.facts(for: parts[0], in: index, domain: system.clusterDomain.value) else {
             let names = system.stores.map(\.name.value) + system.statefulServices.map(\.name.value) + system.services.map(\.name.value)
             reader.error("unknown-connection-fact",
                          "'\(reference)' in \(place) names no store or service\(NameSuggestion.hint(for: parts.first ?? "", in: names))",

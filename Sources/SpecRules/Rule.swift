@@ -106,12 +106,28 @@ public struct RuleContext: Sendable {
     public var environment: String?
     /// Who talks to whom, computed once per check and shared by the rules that need it.
     public var traffic: TrafficGraph
-    let description: RuleDescription
+    /// The system's elements by name, built once per check: rules look references up here instead
+    /// of scanning a list per reference.
+    public var index: SystemIndex
+    /// `generatedSecrets(in:)` for every namespace, computed once per check.
+    private var generatedSecretsByNamespace: [String: Set<String>]
+    var description: RuleDescription
 
-    public init(system: SystemSpec, environment: String?, description: RuleDescription, traffic: TrafficGraph? = nil) {
+    public init(system: SystemSpec, environment: String?, description: RuleDescription, traffic: TrafficGraph? = nil,
+                index: SystemIndex? = nil) {
         self.system = system
         self.environment = environment
         self.traffic = traffic ?? TrafficGraph(system)
+        self.index = index ?? SystemIndex(system)
+        self.generatedSecretsByNamespace = Self.generatedSecrets(system)
+        self.description = description
+        self.workloads = Self.workloads(system)
+        self.containers = Self.containers(workloads)
+    }
+
+    /// Shares the per-check facts of `shared` (same system and environment) with a rule described by `description`.
+    init(sharing shared: RuleContext, description: RuleDescription) {
+        self = shared
         self.description = description
     }
 
@@ -129,12 +145,9 @@ public struct RuleContext: Sendable {
     }
 
     /// Every container the spec wrote (main, init and sidecar) with its workload and a display name;
-    /// `isInit` marks init containers, whose inherited settings are judged on the main container.
-    public var containers: [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] {
-        workloads.flatMap { workload, _ in
-            workload.podContainers.map { ($0.owner, workload, $0.container, $0.kind == .initialization) }
-        }
-    }
+    /// `isInit` marks init containers, whose inherited settings are judged on the main container
+    /// (computed once per check).
+    public private(set) var containers: [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] = []
 
     /// The containers whose resources and security the spec sets one by one — each workload's main
     /// container and its sidecars (init containers inherit the main container's) — with the
@@ -149,17 +162,20 @@ public struct RuleContext: Sendable {
     /// Secrets that exist for pods in `namespace` without being declared under `secrets:` because
     /// the spec's own objects create them: what each store's engine creates (operator credentials,
     /// cluster ids), cert-manager certificates of stores, stateful services and exposed services.
-    public func generatedSecrets(in namespace: String) -> Set<String> {
-        var names = Set<String>()
-        for store in system.stores where store.namespace.value == namespace {
-            names.formUnion(store.settings.generatedSecrets(of: store))
-            if case .issuer = store.tls?.source { names.insert(Topology.tlsSecret(store.name.value)) }
+    public func generatedSecrets(in namespace: String) -> Set<String> { generatedSecretsByNamespace[namespace] ?? [] }
+
+    private static func generatedSecrets(_ system: SystemSpec) -> [String: Set<String>] {
+        var names: [String: Set<String>] = [:]
+        for store in system.stores {
+            let namespace = store.namespace.value
+            names[namespace, default: []].formUnion(store.settings.generatedSecrets(of: store))
+            if case .issuer = store.tls?.source { names[namespace, default: []].insert(Topology.tlsSecret(store.name.value)) }
         }
-        for stateful in system.statefulServices where stateful.workload.namespace.value == namespace {
-            if case .issuer = stateful.tls?.source { names.insert(Topology.tlsSecret(stateful.name.value)) }
+        for stateful in system.statefulServices {
+            if case .issuer = stateful.tls?.source { names[stateful.workload.namespace.value, default: []].insert(Topology.tlsSecret(stateful.name.value)) }
         }
-        for exposure in system.exposures where exposure.namespace == namespace {
-            if let tls = exposure.tls { names.insert(tls.secretName.value) }
+        for exposure in system.exposures {
+            if let tls = exposure.tls { names[exposure.namespace, default: []].insert(tls.secretName.value) }
         }
         return names
     }
@@ -174,9 +190,19 @@ public struct RuleContext: Sendable {
             }
     }
 
-    /// Stateless services, stateful services and jobs with the kind of object each becomes.
-    public var workloads: [(workload: WorkloadSpec, kind: String)] {
+    /// Stateless services, stateful services and jobs with the kind of object each becomes
+    /// (computed once per check).
+    public private(set) var workloads: [(workload: WorkloadSpec, kind: String)] = []
+
+    private static func workloads(_ system: SystemSpec) -> [(workload: WorkloadSpec, kind: String)] {
         system.services.map { ($0.workload, "Deployment") } + system.statefulServices.map { ($0.workload, "StatefulSet") }
             + system.jobs.map { ($0.workload, $0.schedule == nil ? "Job" : "CronJob") }
+    }
+
+    private static func containers(_ workloads: [(workload: WorkloadSpec, kind: String)])
+        -> [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] {
+        workloads.flatMap { workload, _ in
+            workload.podContainers.map { ($0.owner, workload, $0.container, $0.kind == .initialization) }
+        }
     }
 }
