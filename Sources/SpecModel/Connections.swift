@@ -43,7 +43,7 @@ public enum Connections {
         if let stateful = index.statefulServices[target] {
             return (endpointFacts(stateful.workload, groups: stateful.serviceGroups, domain: domain), true)
         }
-        if let service = index.services[target] {
+        if let service = index.services[target], !service.isWorker {
             return (endpointFacts(service.workload, groups: service.serviceGroups, domain: domain), false)
         }
         if let external = index.external[target] {

@@ -6,7 +6,7 @@ enum SpecKeys {
     /// Top-level keys. `x-` stands for any key starting with `x-`: extension fields the compiler
     /// ignores, the place to keep YAML anchors shared through merge keys (`<<: *anchor`).
     static let document = ["clusterspec", "name", "clusterDomain", "defaults", "namespaces", "configMaps", "secrets",
-                           "volumeClaims", "services", "statefulServices", "stores", "jobs", "external", "mesh", "waivers", "x-"]
+                           "volumeClaims", "services", "workers", "statefulServices", "stores", "jobs", "routes", "external", "mesh", "waivers", "x-"]
     static let defaults = ["namespace", "podSecurity", "runAsUser", "runAsGroup", "fsGroup", "imagePullPolicy",
                            "nodePoolLabel", "ingressClass", "readOnlyRootFilesystem"]
     static let namespace = ["podSecurity", "labels", "annotations", "create", "mtls", "networkPolicy"]
@@ -20,11 +20,13 @@ enum SpecKeys {
 
     /// Keys of one container (shared by services, jobs and stateful services).
     static let container = ["image", "imagePullPolicy", "command", "args", "ports", "health", "resources", "env",
-                            "envFrom", "volumes", "securityContext"]
+                            "envFrom", "volumes", "securityContext", "lifecycle"]
     /// Pod-level keys shared by every workload kind.
-    static let workload = ["namespace", "initContainers", "placement", "metrics", "serviceAccount",
-                           "terminationGracePeriodSeconds", "podAnnotations", "labels", "uses"]
+    static let workload = ["namespace", "initContainers", "sidecars", "placement", "metrics", "serviceAccount",
+                           "terminationGracePeriodSeconds", "podAnnotations", "labels", "uses", "tolerations", "priorityClassName"]
     static let service = container + workload + ["replicas", "autoscale", "expose", "pdb", "strategy", "service", "extraServices"]
+    /// A worker is a service that serves no one: no Service, no Ingress.
+    static let worker = container + workload + ["replicas", "autoscale", "pdb", "strategy"]
     static let job = container.filter { $0 != "ports" && $0 != "health" } + workload.filter { $0 != "metrics" }
         + ["schedule", "timeZone", "concurrencyPolicy", "backoffLimit", "activeDeadlineSeconds"]
 
@@ -39,8 +41,14 @@ enum SpecKeys {
     static let volume = ["configMap", "secret", "emptyDir", "claim", "mountPath", "readOnly", "subPath"]
     static let emptyDir = ["sizeLimit", "medium"]
     static let securityContext = ["runAsUser", "runAsGroup", "fsGroup", "readOnlyRootFilesystem", "capabilities"]
-    static let initContainer = ["image", "imagePullPolicy", "command", "args", "env", "resources"]
-    static let placement = ["nodePool", "hosts", "zones", "zoneCount"]
+    static let initContainer = ["image", "imagePullPolicy", "command", "args", "env", "resources", "volumes", "inherit"]
+    /// A sidecar is a container of its own (it inherits nothing).
+    static let sidecar = container
+    static let lifecycle = ["preStop"]
+    static let lifecycleHandler = ["exec", "sleep", "path", "port"]
+    static let toleration = ["key", "operator", "value", "effect", "tolerationSeconds"]
+    static let placement = ["nodePool", "hosts", "zones", "zoneCount", "spread"]
+    static let spread = ["topologyKey", "mode", "maxSkew", "minDomains"]
     static let metrics = ["port", "path", "serviceMonitor"]
     static let serviceMonitor = ["interval"]
     static let serviceAccount = ["automountToken", "annotations", "rules"]
@@ -49,9 +57,11 @@ enum SpecKeys {
     static let autoscale = ["min", "max", "cpu", "memory"]
     static let expose = ["host", "path", "port", "className", "tls", "annotations"]
     static let ingressTLS = ["issuer", "kind", "secretName"]
+    static let route = ["host", "namespace", "className", "tls", "annotations", "paths"]
+    static let routePath = ["service", "port"]
     static let pdb = ["minAvailable", "maxUnavailable"]
     static let strategy = ["maxSurge", "maxUnavailable"]
-    static let serviceGroup = ["type", "ports", "annotations"]
+    static let serviceGroup = ["type", "ports", "annotations", "from"]
 
     static let statefulService = container + workload + ["replicas", "storage", "peers", "pdb", "service", "extraServices", "tls",
                                                          "podManagementPolicy"]
@@ -77,11 +87,12 @@ public enum SpecVocabulary {
     /// The key tables, each once; a new table belongs here too.
     static var keyTables: [[String]] {
         [SpecKeys.document, SpecKeys.defaults, SpecKeys.namespace, SpecKeys.mesh, SpecKeys.external, SpecKeys.configMap,
-         SpecKeys.secret, SpecKeys.volumeClaim, SpecKeys.service, SpecKeys.job, SpecKeys.port,
+         SpecKeys.secret, SpecKeys.volumeClaim, SpecKeys.service, SpecKeys.worker, SpecKeys.job, SpecKeys.port,
          SpecKeys.health, SpecKeys.probe, SpecKeys.resources, SpecKeys.resourceAmounts, SpecKeys.envSource, SpecKeys.envFrom,
-         SpecKeys.volume, SpecKeys.emptyDir, SpecKeys.securityContext, SpecKeys.initContainer, SpecKeys.placement,
+         SpecKeys.volume, SpecKeys.emptyDir, SpecKeys.securityContext, SpecKeys.initContainer, SpecKeys.lifecycle,
+         SpecKeys.lifecycleHandler, SpecKeys.toleration, SpecKeys.spread, SpecKeys.placement,
          SpecKeys.metrics, SpecKeys.serviceMonitor, SpecKeys.serviceAccount, SpecKeys.accessRule, SpecKeys.dependency,
-         SpecKeys.autoscale, SpecKeys.expose, SpecKeys.ingressTLS, SpecKeys.pdb, SpecKeys.strategy, SpecKeys.serviceGroup,
+         SpecKeys.autoscale, SpecKeys.expose, SpecKeys.ingressTLS, SpecKeys.route, SpecKeys.routePath, SpecKeys.pdb, SpecKeys.strategy, SpecKeys.serviceGroup,
          SpecKeys.statefulService, SpecKeys.statefulStorage, SpecKeys.peers, SpecKeys.storeCommon, SpecKeys.membership, SpecKeys.storage,
          SpecKeys.tls, SpecKeys.replication, SpecKeys.seal, SpecKeys.credentials, SpecKeys.externalDatabase, SpecKeys.keeper, SpecKeys.snapshotBackup,
          SpecKeys.objectStoreBackup,
@@ -94,8 +105,8 @@ public enum SpecVocabulary {
         Engines.names + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.vocabulary ?? [] }
             + PodSecurityLevel.allCases.map(\.rawValue) + ImagePullPolicy.allCases.map(\.rawValue) + AccessMode.allCases.map(\.rawValue) + PortProtocol.allCases.map(\.rawValue)
             + ProbeScheme.allCases.map(\.rawValue) + SpreadMode.allCases.map(\.rawValue) + IssuerKind.allCases.map(\.rawValue)
-            + ServiceType.allCases.map(\.rawValue) + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
-            + NetworkPolicyMode.allCases.map(\.rawValue)
+            + ServiceType.allCases.map(\.rawValue) + ["recreate", "anywhere"] + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
+            + NetworkPolicyMode.allCases.map(\.rawValue) + TolerationOperator.allCases.map(\.rawValue) + TaintEffect.allCases.map(\.rawValue)
             + PodManagementPolicy.allCases.map(\.rawValue) + ["delete", "replace", "none", "true", "false", "null", "v1"]
     }
 
