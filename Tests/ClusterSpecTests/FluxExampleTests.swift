@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// The Flux example (integrations/flux): built with real kustomize as Flux's own Kustomization
-/// would apply it, its objects valid by the Flux schemas kept as test data (Fixtures/flux-schemas,
-/// written from Flux's documented API), and every Kustomization's path built with real kustomize
+/// would apply it, its objects valid by Flux's CRD schemas kept as test data (Fixtures/flux-schemas,
+/// from datreeio/CRDs-catalog), and every Kustomization's path built with real kustomize
 /// from the GitRepository's contents into exactly the environment's rendered/<env>.yaml.
 @Suite("Flux example", .enabled(if: Judges.available, "needs the Python judges: run scripts/test"))
 struct FluxExampleTests {
