@@ -286,7 +286,7 @@ struct ArgoCDPluginTests {
         #expect(kustomization.contains(upstream))
         try work.write("kustomization.yaml", kustomization.replacingOccurrences(of: upstream, with: "argocd-repo-server-deployment.yaml"))
 
-        let built = try run(Judges.python, [Paths.root.appendingPathComponent("Tests/tools/kustomize_build.py").path, work.url.path])
+        let built = try Judges.kustomizeBuild(work.url)
         try #require(built.status == 0, "\(built.stderr)")
         let output = try work.write("built.yaml", built.stdout)
         let validation = try run(Judges.tool("kubernetes-validate"), ["--strict", "--quiet", output])

@@ -10,14 +10,9 @@ struct FluxExampleTests {
     static let example = Paths.root.appendingPathComponent("integrations/flux")
     static let schemas = Paths.root.appendingPathComponent("Tests/ClusterSpecTests/Fixtures/flux-schemas")
 
-    /// `kustomize build DIRECTORY` by real kustomize.
-    static func kustomizeBuild(_ directory: URL) throws -> RunResult {
-        try run(Judges.python, [Paths.root.appendingPathComponent("Tests/tools/kustomize_build.py").path, directory.path])
-    }
-
     /// The example's objects, as kustomize builds its kustomization.yaml.
     static func objects() throws -> [[String: Any]] {
-        let built = try kustomizeBuild(example)
+        let built = try Judges.kustomizeBuild(example)
         try #require(built.status == 0, "\(built.stderr)")
         return try yamlDocuments(built.stdout)
     }
@@ -98,7 +93,7 @@ struct FluxExampleTests {
             let path = try #require(spec["path"] as? String)
             let parts = path.split(separator: "/").map(String.init)
             try #require(parts.count == 5 && parts[0] == "." && parts[1] == "golden" && parts[3] == "overlays", "\(path): not ./golden/<system>/overlays/<env>")
-            let built = try Self.kustomizeBuild(Paths.root.appendingPathComponent(path))
+            let built = try Judges.kustomizeBuild(Paths.root.appendingPathComponent(path))
             try #require(built.status == 0, "\(path): \(built.stderr)")
             let rendered = try String(contentsOf: Paths.root.appendingPathComponent("golden/\(parts[2])/rendered/\(parts[4]).yaml"), encoding: .utf8)
             let builtObjects = try yamlDocuments(built.stdout), renderedObjects = try yamlDocuments(rendered)

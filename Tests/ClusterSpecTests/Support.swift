@@ -94,6 +94,12 @@ enum Judges {
     /// A judge's console script, e.g. `kubernetes-validate`.
     static func tool(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
+    /// `kustomize build DIRECTORY` by real kustomize (Tests/tools/kustomize_build.py): the stream on
+    /// stdout, kustomize's error on stderr.
+    static func kustomizeBuild(_ directory: URL) throws -> RunResult {
+        try run(python, [Paths.root.appendingPathComponent("Tests/tools/kustomize_build.py").path, directory.path])
+    }
+
     /// Whether every judge is there: the console scripts, and Python with the modules the
     /// kustomize conformance script imports.
     static let available: Bool = {
