@@ -75,7 +75,7 @@ public enum SpecVocabulary {
     /// The key tables, each once; a new table belongs here too.
     static var keyTables: [[String]] {
         [SpecKeys.document, SpecKeys.defaults, SpecKeys.namespace, SpecKeys.mesh, SpecKeys.external, SpecKeys.configMap,
-         SpecKeys.secret, SpecKeys.vaultSecret, SpecKeys.volumeClaim, SpecKeys.service, SpecKeys.job, SpecKeys.port,
+         SpecKeys.secret, SpecKeys.volumeClaim, SpecKeys.service, SpecKeys.job, SpecKeys.port,
          SpecKeys.health, SpecKeys.probe, SpecKeys.resources, SpecKeys.resourceAmounts, SpecKeys.envSource, SpecKeys.envFrom,
          SpecKeys.volume, SpecKeys.emptyDir, SpecKeys.securityContext, SpecKeys.initContainer, SpecKeys.placement,
          SpecKeys.metrics, SpecKeys.serviceMonitor, SpecKeys.serviceAccount, SpecKeys.accessRule, SpecKeys.dependency,
@@ -88,7 +88,7 @@ public enum SpecVocabulary {
 
     /// Values with a meaning: engines and every enumerated setting.
     static var values: [String] {
-        Engines.names + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.values ?? [] }
+        Engines.names + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.vocabulary ?? [] }
             + PodSecurityLevel.allCases.map(\.rawValue) + ImagePullPolicy.allCases.map(\.rawValue) + AccessMode.allCases.map(\.rawValue) + PortProtocol.allCases.map(\.rawValue)
             + ProbeScheme.allCases.map(\.rawValue) + SpreadMode.allCases.map(\.rawValue) + IssuerKind.allCases.map(\.rawValue)
             + ServiceType.allCases.map(\.rawValue) + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)

@@ -12,14 +12,15 @@ protocol EngineDecoding: StoreEngine {
     /// `StoreEngine.keys`), or nil after reporting why they are unusable.
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> Self?
 
-    /// Enumerated values the engine's settings accept (`mode: cloudnative-pg`), for the spec's
-    /// vocabulary (`SpecVocabulary`, the fuzz dictionary).
-    static var values: [String] { get }
+    /// Words of the engine's settings besides `keys` — keys of its own nested mappings and the
+    /// enumerated values it accepts (`mode: cloudnative-pg`) — for the spec's vocabulary
+    /// (`SpecVocabulary`, the fuzz dictionary).
+    static var vocabulary: [String] { get }
 }
 
 extension EngineDecoding {
     static func defaults(for fields: Fields) -> EngineDefaults { defaults }
-    static var values: [String] { [] }
+    static var vocabulary: [String] { [] }
 }
 
 /// The decoding side of a Secret an engine's operator syncs (`StoreEngine.secretSync`).
