@@ -24,6 +24,7 @@ struct Clusterspec: ParsableCommand {
 
             EXAMPLES
               clusterspec build specs/*.cluster.yaml -o out
+              clusterspec check
               clusterspec build specs/goverse.cluster.yaml -o -
               clusterspec check specs --format sarif --output clusterspec.sarif
               clusterspec golden check
@@ -31,7 +32,7 @@ struct Clusterspec: ParsableCommand {
               clusterspec explain pdb-keeps-quorum
             """,
         version: ClusterSpecVersion.current,
-        subcommands: [Build.self, Check.self, GoldenCommand.self, Diff.self, Rules.self, Explain.self])
+        subcommands: [Build.self, Check.self, GoldenCommand.self, Diff.self, Rules.self, Explain.self, ArgoCDCommand.self])
 }
 
 /// Options every command shares.

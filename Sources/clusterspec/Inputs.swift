@@ -4,8 +4,8 @@ import Foundation
 
 /// The specs and overlays a command compiles.
 struct InputOptions: ParsableArguments {
-    @Argument(help: "Spec files (*.cluster.yaml) or directories holding them.")
-    var specs: [String]
+    @Argument(help: "Spec files (*.cluster.yaml) or directories holding them (default: the spec directory of the clusterspec.yaml found from the working directory).")
+    var specs: [String] = []
 
     @Option(name: .long, help: "Directory of overlay files (default: the one clusterspec.yaml names, else overlays/ beside the spec directory).")
     var overlays: String?
@@ -19,10 +19,13 @@ struct InputOptions: ParsableArguments {
     }
 
     /// The specs, their project and overlays; says on stderr which overlays directory is used.
+    /// Without spec arguments: the whole spec directory of the working directory's project.
     func resolve(color: ColorMode) throws -> Workspace {
         let workspace: Workspace
         do {
-            workspace = try Workspace.resolve(specArguments: specs, overlays: overlays)
+            workspace = specs.isEmpty
+                ? try Workspace.whole(Project.current(), overlays: overlays)
+                : try Workspace.resolve(specArguments: specs, overlays: overlays)
         } catch {
             printError(error.rendered(colored: color.enabled(forFileDescriptor: STDERR_FILENO)))
             throw Exit.inputError

@@ -66,8 +66,9 @@ struct ReadmeSnippetTests {
             Issue.record("README.md:\(snippet.line): a \(snippet.language) block without a '<!-- snippet: … -->' marker on the line above")
         }
         let kinds = Set(blocks.map(\.snippet.kind))
-        #expect(kinds.isSuperset(of: ["file", "fragment", "sh", "workflow", "skip:"]), "every kind is used: \(kinds.sorted())")
-        for (snippet, _) in blocks where !["file", "fragment", "sh", "workflow", "skip:"].contains(snippet.kind) {
+        let known: Set<String> = ["file", "fragment", "sh", "workflow", "copy", "skip:"]
+        #expect(kinds.isSuperset(of: known), "every kind is used: \(kinds.sorted())")
+        for (snippet, _) in blocks where !known.contains(snippet.kind) {
             Issue.record("\(snippet): unknown snippet kind '\(snippet.kind)'")
         }
     }
@@ -91,15 +92,14 @@ struct ReadmeSnippetTests {
 final class SnippetRunner {
     private let scratch: TemporaryDirectory
     private var workspaces: [String: URL] = [:]
+    private let bin: BinDirectory
     /// PATH with the built `clusterspec` first.
     private let environment: [String: String]
 
     init() throws {
         scratch = try TemporaryDirectory()
-        let bin = scratch.url.appendingPathComponent("bin")
-        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("clusterspec"), withDestinationURL: Paths.binary)
-        environment = ["PATH": bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+        bin = try BinDirectory(binary: Paths.binary)
+        environment = ["PATH": bin.path]
     }
 
     /// The workspace `name`: `repo` and `repo-…` start as a copy of the repository's project,
@@ -108,11 +108,7 @@ final class SnippetRunner {
         if let url = workspaces[name] { return url }
         let url = scratch.url.appendingPathComponent("workspaces/\(name)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        if name == "repo" || name.hasPrefix("repo-") {
-            for item in ["clusterspec.yaml", "specs", "overlays", "golden"] {
-                try FileManager.default.copyItem(at: Paths.root.appendingPathComponent(item), to: url.appendingPathComponent(item))
-            }
-        }
+        if name == "repo" || name.hasPrefix("repo-") { try copyProject(to: url) }
         workspaces[name] = url
         return url
     }
@@ -132,6 +128,10 @@ final class SnippetRunner {
             try runCommands(snippet, in: directory)
         case "workflow":
             try runWorkflow(snippet, in: directory)
+        case "copy":
+            let file = Paths.root.appendingPathComponent(snippet.workspace)
+            let text = try String(contentsOf: file, encoding: .utf8)
+            #expect(snippet.body == text, "\(snippet): differs from \(snippet.workspace), which its own suite tests")
         default:
             Issue.record("\(snippet): unknown snippet kind '\(snippet.kind)'")
         }
@@ -204,11 +204,30 @@ final class SnippetRunner {
         var ran = 0
         for (_, job) in jobs.sorted(by: { $0.key < $1.key }) {
             for step in ((job as? [String: Any])?["steps"] as? [[String: Any]]) ?? [] {
+                if let uses = step["uses"] as? String, uses.hasPrefix(Self.action) {
+                    try runAction(step, snippet: snippet, in: directory)
+                    ran += 1
+                    continue
+                }
                 guard let command = step["run"] as? String, command.contains("clusterspec"), !command.contains("swift build") else { continue }
                 try runShell(command.replacingOccurrences(of: ".build/release/clusterspec", with: "clusterspec"), snippet: snippet, in: directory)
                 ran += 1
             }
         }
         #expect(ran > 0, "\(snippet): no clusterspec step ran")
+    }
+
+    /// How the README names this repository's action (`OWNER/clusterspec@<tag>`).
+    static let action = "OWNER/clusterspec@"
+
+    /// Runs this repository's action.yml for a `uses:` step, with its `with:` inputs and the binary
+    /// under test (the action would otherwise build it with scripts/release), on a push.
+    private func runAction(_ step: [String: Any], snippet: ReadmeSnippet, in directory: URL) throws {
+        var context = CompositeAction.Context(workspace: directory)
+        for (key, value) in (step["with"] as? [String: Any]) ?? [:] { context.inputs[key] = "\(value)" }
+        context.inputs["binary"] = Paths.installed.path
+        context.github = ["event_name": "push", "repository": "acme/platform"]
+        let outcome = try CompositeAction().execute(context)
+        #expect(outcome.succeeded, "\(snippet): the action failed\n\(outcome.log.suffix(2000))")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 
 /// Paths of the repository and the built products, found from this file and the test bundle.
 enum Paths {
@@ -16,6 +17,18 @@ enum Paths {
         return candidates[0].appendingPathComponent("clusterspec")
     }
 
+    /// The shipped binary `scripts/test` builds with `scripts/release` and names in
+    /// `$CLUSTERSPEC_BIN`; nil when it is unset (plain `swift test`).
+    static var shipped: URL? {
+        guard let path = ProcessInfo.processInfo.environment["CLUSTERSPEC_BIN"], !path.isEmpty,
+              FileManager.default.isExecutableFile(atPath: path) else { return nil }
+        return URL(fileURLWithPath: path)
+    }
+
+    /// The binary a user installs, for the integration suites (Argo CD, pre-commit, the GitHub
+    /// Action): the shipped one when `scripts/test` built it, else the debug build.
+    static var installed: URL { shipped ?? binary }
+
     /// Every example spec, relative to the root (`specs/x.cluster.yaml`).
     static var exampleSpecs: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("specs").path)) ?? []
@@ -31,7 +44,10 @@ struct RunResult {
 }
 
 /// Runs `executable` with `arguments` in `directory`, capturing output through files (no pipe deadlocks).
-func run(_ executable: URL, _ arguments: [String], in directory: URL = Paths.root, environment: [String: String]? = nil) throws -> RunResult {
+/// `environment` is added to this process's environment, or is the whole environment with
+/// `inheriting: false`.
+func run(_ executable: URL, _ arguments: [String], in directory: URL = Paths.root, environment: [String: String]? = nil,
+         inheriting: Bool = true) throws -> RunResult {
     let scratch = try TemporaryDirectory()
     let outURL = scratch.url.appendingPathComponent("stdout"), errURL = scratch.url.appendingPathComponent("stderr")
     try Data().write(to: outURL)
@@ -40,7 +56,7 @@ func run(_ executable: URL, _ arguments: [String], in directory: URL = Paths.roo
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory
-    var env = ProcessInfo.processInfo.environment
+    var env = inheriting ? ProcessInfo.processInfo.environment : [:]
     env["NO_COLOR"] = "1"
     for (key, value) in environment ?? [:] { env[key] = value }
     process.environment = env
@@ -77,6 +93,12 @@ enum Judges {
 
     /// A judge's console script, e.g. `kubernetes-validate`.
     static func tool(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    /// `kustomize build DIRECTORY` by real kustomize (Tests/tools/kustomize_build.py): the stream on
+    /// stdout, kustomize's error on stderr.
+    static func kustomizeBuild(_ directory: URL) throws -> RunResult {
+        try run(python, [Paths.root.appendingPathComponent("Tests/tools/kustomize_build.py").path, directory.path])
+    }
 
     /// Whether every judge is there: the console scripts, and Python with the modules the
     /// kustomize conformance script imports.
@@ -137,6 +159,34 @@ final class TemporaryDirectory {
         try data.write(to: file)
         return file.path
     }
+}
+
+/// A directory holding `clusterspec` (a link to `binary`), first on the PATH it returns: how a
+/// user who installed clusterspec runs it.
+final class BinDirectory {
+    let directory: TemporaryDirectory
+    /// `PATH` with this directory first, then this process's PATH.
+    let path: String
+
+    init(binary: URL = Paths.installed) throws {
+        directory = try TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(at: directory.url.appendingPathComponent("clusterspec"), withDestinationURL: binary)
+        path = directory.url.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+    }
+}
+
+/// Copies the repository's project (`clusterspec.yaml`, `specs/`, `overlays/`, `golden/`) into
+/// `directory`: a user's repository in the integration tests and README snippets.
+func copyProject(to directory: URL) throws {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    for item in ["clusterspec.yaml", "specs", "overlays", "golden"] {
+        try FileManager.default.copyItem(at: Paths.root.appendingPathComponent(item), to: directory.appendingPathComponent(item))
+    }
+}
+
+/// The YAML documents of a stream, as mappings (empty documents skipped).
+func yamlDocuments(_ text: String) throws -> [[String: Any]] {
+    try Yams.load_all(yaml: text).compactMap { $0 as? [String: Any] }
 }
 
 /// Every regular file under `directory` with its contents, by relative path.
