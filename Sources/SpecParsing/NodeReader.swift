@@ -20,9 +20,9 @@ final class NodeReader {
 
     // MARK: Mappings
 
-    /// Opens `node` as a mapping whose keys must be among `known`.
+    /// Opens `node` as a mapping whose keys must be among `known`'s.
     /// Reports duplicate keys, unknown keys (with a suggestion) and a non-mapping node.
-    func mapping(_ node: YAMLNode, _ what: String, known: [String]) -> Fields? {
+    func mapping(_ node: YAMLNode, _ what: String, known: KeyTable) -> Fields? {
         if node.isNull { return Fields(node: node, entries: [:], order: []) }
         guard let written = node.pairs else {
             error("type-mismatch", "expected a mapping for \(what), found \(node.kindDescription)", at: node.location)
@@ -39,12 +39,12 @@ final class NodeReader {
                       fix: "Remove one of the two entries; YAML keeps only one of them.")
                 continue
             }
-            if key.hasPrefix("x-"), known.contains("x-") { continue }
+            if key.hasPrefix("x-"), known.allowsExtensions { continue }
             guard known.contains(key) else {
-                let listed = known.filter { $0 != "x-" }
+                let listed = known.names
                 error("unknown-key", "unknown key '\(key)' in \(what)\(NameSuggestion.hint(for: key, in: listed))",
                       at: pair.key.location,
-                      notes: [DiagnosticNote("expected one of: \(listed.joined(separator: ", "))\(listed.count < known.count ? ", or an x- extension key" : "")")])
+                      notes: [DiagnosticNote("expected one of: \(listed.joined(separator: ", "))\(known.allowsExtensions ? ", or an x- extension key" : "")")])
                 continue
             }
             entries[key] = pair

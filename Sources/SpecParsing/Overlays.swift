@@ -95,7 +95,7 @@ extension SpecParser {
             reader.error("missing-field", "the overlay is missing required field 'clusterspec' (the format version)", at: root.location)
         }
         var spec: Located<String>?, environment: Located<String>?, parent: Located<String>?
-        if let header, let fields = reader.mapping(header, "'overlay'", known: ["spec", "environment", "parent"]) {
+        if let header, let fields = reader.mapping(header, "'overlay'", known: SpecKeys.overlayHeader) {
             spec = fields["spec"].flatMap { reader.nonEmptyString($0, "'overlay.spec'") }
             environment = fields["environment"].flatMap { reader.nonEmptyString($0, "'overlay.environment'") }
             parent = fields["parent"].flatMap { reader.nonEmptyString($0, "'overlay.parent'") }

@@ -210,7 +210,7 @@ struct SpecDecoder {
         }
         return items.compactMap { item in
             guard let fields = reader.mapping(item, "a waiver", known: SpecKeys.waiver) else { return nil }
-            let missing = SpecKeys.waiver.filter { !fields.has($0) }
+            let missing = SpecKeys.waiver.names.filter { !fields.has($0) }
             guard missing.isEmpty else {
                 reader.error("missing-field", "a waiver needs \(missing.map { "'\($0)'" }.joined(separator: ", ")): every accepted finding says why and until when",
                              at: item.location)

@@ -27,7 +27,7 @@ struct FuzzCorpusTests {
     static var corpusFiles: [String] {
         (FileManager.default.enumerator(atPath: corpus.path)?.allObjects as? [String] ?? []).filter { path in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: corpus.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: corpus.appendingPathComponent(path).path, isDirectory: &isDirectory)
             return !isDirectory.boolValue && !path.hasPrefix(".")
         }.sorted()
     }

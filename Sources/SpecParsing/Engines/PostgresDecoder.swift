@@ -8,10 +8,25 @@ extension PostgresSettings: EngineDecoding {
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> PostgresSettings? {
         decoder.decodePostgres(fields, store: store.value, at: store.location)
     }
+
+    static let keyDescriptions = [
+        KeyDescription("mode", .choice(of: PostgresMode.self), "single (one pod), cloudnative-pg (a Cluster CR) or external (a managed database).",
+                       default: .text(PostgresMode.single.rawValue)),
+        KeyDescription("instances", SpecKeys.memberCount, "Instances (default: 3 with cloudnative-pg, else 1)."),
+        KeyDescription("database", .nonEmptyText, "The database (default: the store's name as an identifier)."),
+        KeyDescription("user", .nonEmptyText, "The application user.", default: .text("app")),
+        KeyDescription("credentials", .object(SpecKeys.credentials), "Single mode: an existing Secret with `password`."),
+        KeyDescription("external", .object(SpecKeys.externalDatabase), "External mode: where the database is."),
+    ]
 }
 
 extension SpecKeys {
-    static let externalDatabase = ["host", "port", "secret", "cidr"]
+    static let externalDatabase = KeyTable("externalDatabase", "A database outside the cluster.", [
+        KeyDescription("host", .nonEmptyText, "Its host name.", required: true),
+        KeyDescription("port", portNumber, "Its port.", default: .integer(PostgresSettings.port.number)),
+        KeyDescription("secret", .nonEmptyText, "A Secret with `username` and `password`.", required: true),
+        KeyDescription("cidr", .nonEmptyText, "Its address range, for egress policy (default: any address on its port)."),
+    ])
 }
 
 extension SpecDecoder {
