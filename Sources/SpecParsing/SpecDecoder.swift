@@ -282,6 +282,9 @@ struct SpecDecoder {
                 return nil
             }
             guard let size = positiveQuantity(sizeNode, "'size'") else { return nil }
+            if let node = fields["accessModes"], node.items == nil {
+                reader.error("type-mismatch", "expected a list of access modes for 'accessModes', found \(node.kindDescription)", at: node.location)
+            }
             let modes = fields["accessModes"]?.items?.compactMap { reader.choice($0, "access mode", as: AccessMode.self) }
                 ?? [Located(.readWriteOnce, at: entry.name.location, isDefault: true)]
             return VolumeClaimSpec(name: entry.name, namespace: namespace, size: size,

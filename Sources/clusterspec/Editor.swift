@@ -1,0 +1,59 @@
+import ArgumentParser
+import ClusterSpec
+import Foundation
+
+/// `clusterspec schema`: the JSON Schemas editors validate and complete with.
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print or write the JSON Schemas of specs, overlays and the project file.",
+        discussion: """
+            Generated from the decoder's own key tables, so they accept exactly the keys the compiler \
+            does. Without options, prints the schema of --kind (default: spec). -o DIR writes all three \
+            (clusterspec.schema.json, overlay.schema.json, project.schema.json); --check DIR exits 1 with \
+            a diff when the files there are stale.
+
+            EXAMPLES
+              clusterspec schema -o schema
+              clusterspec schema --check schema
+              clusterspec schema --kind overlay
+            """)
+
+    @Option(name: .long, help: "spec, overlay or project.")
+    var kind: SpecSchema.Kind = .spec
+
+    @Option(name: .shortAndLong, help: "Write every schema file into this directory.")
+    var output: String?
+
+    @Option(name: .long, help: "Exit 1 when the schema files in this directory differ from the generated ones.")
+    var check: String?
+
+    func validate() throws {
+        if output != nil, check != nil { throw ValidationError("give -o or --check, not both") }
+    }
+
+    func run() throws {
+        if let check {
+            let stale = SpecSchema.staleFiles(in: check)
+            guard !stale.isEmpty else {
+                print("\(check)/ is up to date")
+                return
+            }
+            for file in stale { print(file.diff, terminator: "") }
+            print("\(stale.count) schema file\(stale.count == 1 ? " is" : "s are") stale; run 'clusterspec schema -o \(check)'")
+            throw Exit.violations
+        }
+        if let output {
+            do {
+                try SpecSchema.write(to: output)
+            } catch {
+                printError("clusterspec: error: \(error.description)\n")
+                throw Exit.inputError
+            }
+            printError("wrote \(SpecSchema.files.paths.count) schemas to \(output)\n")
+            return
+        }
+        print(SpecSchema.text(kind), terminator: "")
+    }
+}
+
+extension SpecSchema.Kind: ExpressibleByArgument {}
