@@ -91,6 +91,10 @@ public struct CompileOptions: Sendable {
     public var environments: EnvironmentSelection
     public var today: CalendarDate
     public var runRules: Bool
+    /// Input errors after which the model is still emitted and checked (the language server
+    /// tolerates `unknown-key`: the key is skipped, so the rest of the spec is still judged). The
+    /// errors are reported all the same.
+    public var tolerating: Set<String> = []
 
     public init(environments: EnvironmentSelection = .all, today: CalendarDate = CompileOptions.currentDate(), runRules: Bool = true) {
         self.environments = environments
@@ -164,7 +168,7 @@ public enum Compiler {
 
         var systems: [CompiledSystem] = []
         var systemLocations: [String: SourceLocation] = [:]
-        let parsed = loaded.map { ($0, SpecParser.decode($0)) }
+        let parsed = loaded.map { ($0, SpecParser.decode($0, tolerating: options.tolerating)) }
         for (spec, result) in parsed {
             diagnostics += result.diagnostics
             guard let base = result.spec else { continue }
@@ -219,7 +223,7 @@ public enum Compiler {
         var tree = FileTree()
         tree.merge(SystemEmitter.baseTree(baseResources), under: "base")
         for plan in selected {
-            let result = SpecParser.decode(loaded, overlays: plan.chain)
+            let result = SpecParser.decode(loaded, overlays: plan.chain, tolerating: options.tolerating)
             // Problems the base decode reported come back identical here; merging removes the repeats
             // and notes the environment of those that appear only with its overlays.
             diagnostics += result.diagnostics.map { diagnostic in

@@ -6,8 +6,15 @@ import SpecDiagnostics
 final class NodeReader {
     private(set) var bag = DiagnosticBag()
 
-    func error(_ id: String, _ message: String, at location: SourceLocation, notes: [DiagnosticNote] = [], fix: String? = nil) {
-        bag.error(id, message, at: location, notes: notes, fix: fix)
+    func error(_ id: String, _ message: String, at location: SourceLocation, notes: [DiagnosticNote] = [], fix: String? = nil,
+               edits: [SuggestedEdit] = []) {
+        bag.error(id, message, at: location, notes: notes, fix: fix, edits: edits)
+    }
+
+    /// Replacing the plain scalar `node` (a misspelt key or value) with the closest of `candidates`.
+    private func replacement(_ node: YAMLNode, _ text: String, among candidates: [String]) -> [SuggestedEdit] {
+        guard case .scalar(_, .plain) = node.content, let close = NameSuggestion.closest(to: text, in: candidates) else { return [] }
+        return [SuggestedEdit("Replace '\(text)' with '\(close)'", at: node.location, length: text.unicodeScalars.count, replacement: close)]
     }
 
     func warning(_ id: String, _ message: String, at location: SourceLocation, notes: [DiagnosticNote] = [], fix: String? = nil) {
@@ -44,7 +51,8 @@ final class NodeReader {
                 let listed = known.names
                 error("unknown-key", "unknown key '\(key)' in \(what)\(NameSuggestion.hint(for: key, in: listed))",
                       at: pair.key.location,
-                      notes: [DiagnosticNote("expected one of: \(listed.joined(separator: ", "))\(known.allowsExtensions ? ", or an x- extension key" : "")")])
+                      notes: [DiagnosticNote("expected one of: \(listed.joined(separator: ", "))\(known.allowsExtensions ? ", or an x- extension key" : "")")],
+                      edits: replacement(pair.key, key, among: listed))
                 continue
             }
             entries[key] = pair
@@ -142,7 +150,8 @@ final class NodeReader {
         if options.contains(text.value) { return Located(text.value, at: node.location) }
         error("invalid-value",
               "'\(text.value)' is not a valid \(what)\(NameSuggestion.hint(for: text.value, in: options))",
-              at: node.location, notes: [DiagnosticNote("expected one of: \(options.joined(separator: ", "))")])
+              at: node.location, notes: [DiagnosticNote("expected one of: \(options.joined(separator: ", "))")],
+              edits: replacement(node, text.value, among: options))
         return nil
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClusterSpec
 import Foundation
+import LanguageServer
 
 /// `clusterspec schema`: the JSON Schemas editors validate and complete with.
 struct Schema: ParsableCommand {
@@ -57,3 +58,21 @@ struct Schema: ParsableCommand {
 }
 
 extension SpecSchema.Kind: ExpressibleByArgument {}
+
+/// `clusterspec lsp`: the language server, over stdio.
+struct Lsp: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lsp",
+        abstract: "Run the Language Server Protocol server on stdin/stdout (for editors).",
+        discussion: """
+            Publishes clusterspec's own diagnostics (overlays and rules included) as you type, with \
+            fixes that are edits as code actions, hover with key descriptions and rule explanations, \
+            and completion of keys, values, engines and 'uses:' targets. Editors start it themselves; \
+            see README ("Editor support").
+            """)
+
+    func run() throws {
+        let code = LanguageServer.run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
