@@ -33,7 +33,7 @@ struct Clusterspec: ParsableCommand {
             """,
         version: ClusterSpecVersion.current,
         subcommands: [Init.self, Build.self, Check.self, GoldenCommand.self, Diff.self, Rules.self, Explain.self, Schema.self,
-                      Lsp.self, Version.self, Completions.self])
+                      Lsp.self, Graph.self, Version.self, Completions.self])
 }
 
 /// Options every command shares.

@@ -76,3 +76,54 @@ struct Lsp: ParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 }
+
+/// `clusterspec graph`: the system as the compiler sees it, as Mermaid or DOT.
+struct Graph: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw each system: namespaces, workloads and store roles, and the traffic between them.",
+        discussion: """
+            Namespaces are groups; workloads and store roles are nodes (with replicas or members); edges \
+            are the declared traffic with its ports ('uses:', store peers, exposure, metrics, API access, \
+            external endpoints). With --policy the edges are instead what the emitted NetworkPolicy objects \
+            allow, read back from the objects. Mermaid renders inline on GitHub; DOT is for Graphviz \
+            (dot -Tsvg). Several specs print one graph each, in system order.
+
+            EXAMPLES
+              clusterspec graph specs/cyoda-go.cluster.yaml
+              clusterspec graph specs/cyoda-go.cluster.yaml --env prod --format dot | dot -Tsvg > cyoda.svg
+              clusterspec graph specs --policy
+            """)
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(name: .long, help: "Draw this environment (its overlays applied). Default: the base.")
+    var env: String?
+
+    @Option(name: .long, help: "mermaid (default) or dot.")
+    var format: SystemGraph.Format = .mermaid
+
+    @Flag(name: .long, help: "Edges from what the emitted NetworkPolicy objects allow, instead of the declared traffic.")
+    var policy = false
+
+    @OptionGroup var options: OutputOptions
+
+    func run() throws {
+        let workspace = try inputs.resolve(color: options.color)
+        var compileOptions = CompileOptions(environments: env.map { .only($0) } ?? .all)
+        compileOptions.runRules = false
+        let compilation = Compiler.compile(workspace, options: compileOptions)
+        report(compilation, color: options.color)
+        if compilation.hasInputErrors { throw Exit.inputError }
+        var graphs: [String] = []
+        for system in compilation.systems {
+            let selected = env.flatMap { name in system.environments.first { $0.name == name } }
+            let spec = selected?.spec ?? system.spec
+            let resources = selected?.resources ?? system.resources
+            let graph = policy ? SystemGraph.policy(spec, resources: resources) : SystemGraph.declared(spec)
+            graphs.append(graph.render(format))
+        }
+        print(graphs.joined(separator: "\n"), terminator: "")
+    }
+}
+
+extension SystemGraph.Format: ExpressibleByArgument {}
