@@ -199,8 +199,9 @@ extension SystemGraph {
         format == .mermaid ? mermaid() : dot()
     }
 
-    /// Mermaid `flowchart LR`: GitHub renders it in Markdown.
-    public func mermaid() -> String {
+    /// Mermaid `flowchart LR`: GitHub renders it in Markdown. Nodes whose id is in `highlighted`
+    /// are drawn with a thick red border (the pull-request report marks changed objects so).
+    public func mermaid(highlighting highlighted: Set<String> = []) -> String {
         var ids: [String: String] = [:]
         for (index, node) in nodes.enumerated() { ids[node.id] = "n\(index)" }
         var lines = ["flowchart LR"]
@@ -213,6 +214,11 @@ extension SystemGraph {
         }
         for edge in edges {
             lines.append("  \(ids[edge.from] ?? "") -->|\"\(Self.mermaidText(edge.label))\"| \(ids[edge.to] ?? "")")
+        }
+        let marked = nodes.filter { highlighted.contains($0.id) }.compactMap { ids[$0.id] }
+        if !marked.isEmpty {
+            lines.append("  classDef changed stroke:#d73a49,stroke-width:3px")
+            lines.append("  class \(marked.joined(separator: ",")) changed")
         }
         return lines.joined(separator: "\n") + "\n"
     }
