@@ -39,6 +39,13 @@ struct GraphTests {
         #expect(committed == expected, "Fixtures/graph holds files of no example")
     }
 
+    /// The README's Mermaid example is the program's output.
+    @Test func readmeShowsTheRealGraph() throws {
+        let readme = try String(contentsOf: Paths.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let golden = try String(contentsOf: Self.fixtures.appendingPathComponent("cyoda-go.mmd"), encoding: .utf8)
+        #expect(readme.contains("```mermaid\n" + golden + "```\n"), "README's graph of cyoda-go differs from Fixtures/graph/cyoda-go.mmd")
+    }
+
     @Test func graphsDoNotDependOnArgumentOrder() throws {
         let specs = Paths.exampleSpecs
         let forward = try clusterspec(["graph"] + specs), backward = try clusterspec(["graph"] + specs.reversed())
