@@ -146,6 +146,11 @@ def test_diagnostics_code_actions_hover_completion_and_shutdown(tmp_path):
         assert "namespace: apps}" in text and "members: 5}" in text
         assert not by_code(updated, "unknown-key") and not by_code(updated, "quorum-size-odd")
 
+        # Hover on a finding: the rule's explanation.
+        hover = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(SPEC, "4}")))
+        assert hover is None or "quorum-size-odd" not in hover.contents.value  # fixed by now: no finding there
+
         # Hover: a key's description from the key tables.
         hover = await client.text_document_hover_async(types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(text, "members")))
@@ -265,3 +270,64 @@ def test_malformed_json_rpc_gets_an_error_and_the_server_stays_up():
 def test_exit_without_shutdown_is_exit_code_one():
     server = subprocess.run([BINARY, "lsp"], input=frame(b'{"jsonrpc": "2.0", "method": "exit"}'), capture_output=True, timeout=30)
     assert server.returncode == 1
+
+
+OVERLAY = """clusterspec: v1
+overlay: {spec: demo, environment: prod}
+stores:
+  etcd: {members: 4}
+"""
+
+
+def test_overlays_are_compiled_with_their_spec_and_findings_land_on_the_overlay_line(tmp_path):
+    """A spec with an overlay that makes etcd even: the finding is published for the overlay
+    file, at its line; a duplicate key in the spec carries the first occurrence as related
+    information; hovering the finding shows the rule's explanation."""
+    spec_text = SPEC.replace("members: 4", "members: 3").replace("namespaec", "namespace") + "  api:\n    image: other\n"
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "overlays" / "demo").mkdir(parents=True)
+    spec_path = tmp_path / "specs" / "demo.cluster.yaml"
+    overlay_path = tmp_path / "overlays" / "demo" / "prod.yaml"
+    spec_path.write_text(spec_text, encoding="utf-8")
+    overlay_path.write_text(OVERLAY, encoding="utf-8")
+    spec_uri, overlay_uri = spec_path.as_uri(), overlay_path.as_uri()
+
+    async def scenario():
+        session = Session(tmp_path)
+        await session.start()
+        client = session.client
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=spec_uri, language_id="yaml", version=1, text=spec_text)))
+        published = await session.wait_for(spec_uri, 1)
+        duplicate = by_code(published, "duplicate-key")
+        assert len(duplicate) == 1, published.diagnostics
+        assert duplicate[0].range.start == types.Position(line=spec_text.split("\n").index("  api:", 10), character=2)
+        related = duplicate[0].related_information
+        assert related and related[0].location.uri == spec_uri
+        assert related[0].location.range.start == types.Position(line=spec_text.split("\n").index("  api:"), character=2)
+        # Without the duplicate (an error that stops the model), the rules run on the overlay too.
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=spec_uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=spec_text.replace("  api:\n    image: other\n", ""))]))
+        assert not by_code(await session.wait_for(spec_uri, 2), "duplicate-key")
+
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=overlay_uri, language_id="yaml", version=1, text=OVERLAY)))
+        on_overlay = await session.wait_for(overlay_uri, 1)
+        even = by_code(on_overlay, "quorum-size-odd")
+        assert len(even) == 1, on_overlay.diagnostics
+        assert even[0].range.start == position_of(OVERLAY, "4}")
+        hover = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=overlay_uri), position=position_of(OVERLAY, "4}")))
+        assert hover and "**quorum-size-odd**" in hover.contents.value and "clusterspec explain quorum-size-odd" in hover.contents.value
+
+        # Editing the overlay (unsaved) to an odd count clears the finding.
+        fixed = OVERLAY.replace("members: 4", "members: 5")
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=overlay_uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)]))
+        cleared = await session.wait_for(overlay_uri, 2)
+        assert not by_code(cleared, "quorum-size-odd"), cleared.diagnostics
+        await session.stop()
+
+    asyncio.run(scenario())
