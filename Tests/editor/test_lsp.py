@@ -83,6 +83,12 @@ class Session:
             await asyncio.sleep(0.02)
         raise AssertionError(f"no diagnostics for {uri} version {version}: got {[(p.uri, p.version) for p in self.published]}")
 
+    def change(self, uri: str, version: int, text: str):
+        """Sends the whole new text of a document (the server syncs full texts)."""
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+
     async def stop(self):
         await self.client.shutdown_async(None)
         self.client.exit(None)
@@ -138,9 +144,7 @@ def test_diagnostics_code_actions_hover_completion_and_shutdown(tmp_path):
             for edit in edits:
                 text = apply(text, edit)
             version += 1
-            client.text_document_did_change(types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+            session.change(uri, version, text)
             updated = await session.wait_for(uri, version)
             assert not by_code(updated, diagnostic.code), updated.diagnostics
         assert "namespace: apps}" in text and "members: 5}" in text
@@ -162,9 +166,7 @@ def test_diagnostics_code_actions_hover_completion_and_shutdown(tmp_path):
         # Completion: keys of the mapping, enumerated values, uses targets.
         completed = text.replace("    uses: [etcd]\n", "    uses: [etcd]\n    \n")
         version += 1
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=completed)]))
+        session.change(uri, version, completed)
         blank = types.Position(line=completed.split("\n").index("    "), character=4)
         items = await client.text_document_completion_async(types.CompletionParams(
             text_document=types.TextDocumentIdentifier(uri=uri), position=blank))
@@ -202,9 +204,7 @@ def test_a_burst_of_changes_is_published_once_for_the_latest_version(tmp_path):
         started = time.monotonic()
         for version in range(2, 52):
             members = 3 if version == 51 else 4
-            client.text_document_did_change(types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=SPEC.replace("members: 4", f"members: {members}"))]))
+            session.change(uri, version, SPEC.replace("members: 4", f"members: {members}"))
             await asyncio.sleep(0.015)
         assert time.monotonic() - started < 1.0, "the burst took longer than a second"
         last = await session.wait_for(uri, 51)
@@ -306,9 +306,7 @@ def test_overlays_are_compiled_with_their_spec_and_findings_land_on_the_overlay_
         assert related and related[0].location.uri == spec_uri
         assert related[0].location.range.start == types.Position(line=spec_text.split("\n").index("  api:"), character=2)
         # Without the duplicate (an error that stops the model), the rules run on the overlay too.
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=spec_uri, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=spec_text.replace("  api:\n    image: other\n", ""))]))
+        session.change(spec_uri, 2, spec_text.replace("  api:\n    image: other\n", ""))
         assert not by_code(await session.wait_for(spec_uri, 2), "duplicate-key")
 
         client.text_document_did_open(types.DidOpenTextDocumentParams(
@@ -323,9 +321,7 @@ def test_overlays_are_compiled_with_their_spec_and_findings_land_on_the_overlay_
 
         # Editing the overlay (unsaved) to an odd count clears the finding.
         fixed = OVERLAY.replace("members: 4", "members: 5")
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=overlay_uri, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)]))
+        session.change(overlay_uri, 2, fixed)
         cleared = await session.wait_for(overlay_uri, 2)
         assert not by_code(cleared, "quorum-size-odd"), cleared.diagnostics
         await session.stop()
