@@ -30,13 +30,18 @@ public struct CompiledEnvironment: Sendable {
     public var resources: [Resource]
 }
 
-/// A system after compilation: the base, its environments (parents first), and its files.
+/// A system after compilation: the base and its environments (parents first). Its files are
+/// written only when asked for (`check` writes none).
 public struct CompiledSystem: Sendable {
     public var spec: SystemSpec
     public var resources: [Resource]
     public var environments: [CompiledEnvironment]
-    /// Files relative to the system's output directory: `base/`, `overlays/<env>/`, `rendered/<env>.yaml`.
-    public var tree: FileTree
+
+    /// Files relative to the system's output directory: `base/`, `overlays/<env>/`,
+    /// `rendered/<env>.yaml`; each distinct object written once.
+    public var tree: FileTree {
+        SystemEmitter.files(base: resources, environments: environments.map { ($0.name, $0.parent, $0.resources) })
+    }
 
     public var name: String { spec.name.value }
 
@@ -220,8 +225,6 @@ public enum Compiler {
             if needed.isEmpty { diagnostics.append(unknownEnvironment(wanted, system: base, plans: plans)) }
         }
         var environments: [CompiledEnvironment] = []
-        var tree = FileTree()
-        tree.merge(SystemEmitter.baseTree(baseResources), under: "base")
         for plan in selected {
             let result = SpecParser.decode(loaded, overlays: plan.chain, tolerating: options.tolerating)
             // Problems the base decode reported come back identical here; merging removes the repeats
@@ -239,15 +242,10 @@ public enum Compiler {
             } else {
                 diagnostics += check(spec, environment: plan.name).map { OverlayAttribution.attribute($0, specFile: loaded.file) }
             }
-            let parentResources = plan.parent.flatMap { parent in environments.first { $0.name == parent }?.resources } ?? baseResources
-            tree.merge(OverlayEmitter.tree(parent: parentResources, child: resources,
-                                           parentDirectory: plan.parent.map { "../\($0)" } ?? "../../base"),
-                       under: "overlays/\(plan.name)")
-            tree["rendered/\(plan.name).yaml"] = SystemEmitter.stream(resources)
             environments.append(CompiledEnvironment(name: plan.name, parent: plan.parent, spec: spec, resources: resources))
         }
         diagnostics += Waivers.unused(waivers, used: usedWaivers, system: base)
-        return CompiledSystem(spec: base, resources: baseResources, environments: environments, tree: tree)
+        return CompiledSystem(spec: base, resources: baseResources, environments: environments)
     }
 
     /// `--env` names an environment `system` does not have: a usage error listing the ones it has.

@@ -93,10 +93,14 @@ public enum Golden {
     /// cluster's first start, so on a running cluster this is a Raft membership change.
     static func membershipWarnings(_ changes: [SemanticDiff.ObjectChange], old: [ManifestValue], scope: String) -> [String] {
         let quorumComponents = Engines.quorumComponents
+        var previous: [ObjectKey: ManifestValue] = [:]
+        for object in old {
+            if let key = ObjectKey(object), key.kind == "StatefulSet", previous[key] == nil { previous[key] = object }
+        }
         return changes.compactMap { change in
             guard change.key.kind == "StatefulSet", case .changed(let fields) = change.kind,
                   let replicas = fields.first(where: { $0.path == "replicas" }),
-                  let object = old.first(where: { ObjectKey($0) == change.key }),
+                  let object = previous[change.key],
                   let component = object["metadata"]?["labels"]?["app.kubernetes.io/component"]?.stringValue,
                   quorumComponents.contains(component) else { return nil }
             return "\(scope): \(change.key.name) members \(replicas.old) → \(replicas.new) — on a running cluster this is a Raft membership change: "
@@ -201,8 +205,9 @@ extension Golden {
     /// Replaces the golden directory atomically with `compilation`'s tree; returns what changed.
     public static func update(_ directory: String, from compilation: Compilation) throws(FileError) -> GoldenComparison {
         let previous = (try? read(directory)) ?? FileTree()
-        let comparison = compare(golden: previous, compiled: compilation.tree, goldenName: directory)
-        try OutputDirectory.replace(directory, with: compilation.tree,
+        let tree = compilation.tree
+        let comparison = compare(golden: previous, compiled: tree, goldenName: directory)
+        try OutputDirectory.replace(directory, with: tree,
                                     protecting: compilation.systems.map(\.spec.file) + compilation.overlayFiles)
         return comparison
     }

@@ -1,5 +1,8 @@
 import Foundation
 import ManifestEmission
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes a generated tree to a directory atomically: everything goes into a temporary sibling
 /// directory first, which then replaces the target in one rename. A failure at any point leaves
@@ -41,6 +44,7 @@ public enum OutputDirectory {
         do {
             try write(tree, into: staging)
             try swap(staging, into: target)
+            syncDirectory(parent)
         } catch {
             try? manager.removeItem(at: staging)
             throw error
@@ -82,18 +86,79 @@ public enum OutputDirectory {
         }
     }
 
+    /// Writes every file of `tree` under `root` (which must not exist), then makes all of it
+    /// durable with one `syncfs` of the file system rather than an `fsync` per file: the tree only
+    /// becomes visible by the swap that follows, so a crash before it leaves the previous tree.
     private static func write(_ tree: FileTree, into root: URL) throws(FileError) {
-        let manager = FileManager.default
-        do {
-            try manager.createDirectory(at: root, withIntermediateDirectories: false)
-            for path in tree.paths {
-                let url = root.appendingPathComponent(path)
-                try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data((tree[path] ?? "").utf8).write(to: url)
-            }
-        } catch {
-            throw FileError("\(root.path): cannot write output (\(error.localizedDescription))")
+        func failure(_ path: String, _ what: String) -> FileError {
+            FileError("\(path): cannot write output (\(what): \(String(cString: strerror(errno))))")
         }
+        guard mkdir(root.path, 0o755) == 0 else { throw failure(root.path, "mkdir") }
+        var directories: Set<String> = [""]
+        for path in tree.paths {
+            // Parent directories first, each created once.
+            var parent = ""
+            for component in path.split(separator: "/").dropLast() {
+                parent += parent.isEmpty ? String(component) : "/\(component)"
+                guard directories.insert(parent).inserted else { continue }
+                let directory = root.path + "/" + parent
+                guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw failure(directory, "mkdir") }
+            }
+            let file = root.path + "/" + path
+            let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw failure(file, "open") }
+            var contents = tree[path] ?? ""
+            let written = contents.withUTF8 { bytes -> Bool in
+                var offset = 0
+                while offset < bytes.count {
+                    let count = systemWrite(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { return false }
+                    offset += count
+                }
+                return true
+            }
+            guard written, close(descriptor) == 0 else {
+                let error = failure(file, "write")
+                _ = close(descriptor)
+                throw error
+            }
+        }
+        try syncFileSystem(of: root.path)
+    }
+
+    private static func systemWrite(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(descriptor, bytes, count)
+        #else
+        Darwin.write(descriptor, bytes, count)
+        #endif
+    }
+
+    /// Flushes the file system holding `path` to disk: Linux `syncfs` (looked up at run time, as
+    /// `renameat2` is), else `sync`.
+    private static func syncFileSystem(of path: String) throws(FileError) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileError("\(path): cannot open to sync (\(String(cString: strerror(errno))))") }
+        defer { _ = close(descriptor) }
+        #if os(Linux)
+        typealias SyncFS = @convention(c) (Int32) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") {
+            guard unsafeBitCast(symbol, to: SyncFS.self)(descriptor) == 0 else {
+                throw FileError("\(path): cannot sync output to disk (\(String(cString: strerror(errno))))")
+            }
+            return
+        }
+        #endif
+        sync()
+    }
+
+    /// Makes a rename in `directory` durable.
+    private static func syncDirectory(_ directory: URL) {
+        let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        _ = close(descriptor)
     }
 
     /// Moves `staging` to `target`: a plain rename when the target is new, else an atomic exchange

@@ -21,18 +21,34 @@ public struct FileTree: Sendable, Equatable {
     /// Every path, sorted.
     public var paths: [String] { files.keys.sorted() }
 
-    /// Adds every file of `other` under `prefix/`.
+    /// Adds every file of `other` under `prefix/` (`other`'s paths are safe already, so only the
+    /// prefix is checked).
     public mutating func merge(_ other: FileTree, under prefix: String) {
-        for path in other.paths {
-            self["\(prefix)/\(path)"] = other.files[path]
+        precondition(Self.isSafeRelativePath(prefix), "unsafe output path '\(prefix)'")
+        files.reserveCapacity(files.count + other.files.count)
+        for (path, contents) in other.files {
+            files["\(prefix)/\(path)"] = contents
         }
     }
 
     /// True for a relative path whose components are all ordinary names.
     public static func isSafeRelativePath(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/") else { return false }
-        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { component in
-            !component.isEmpty && component != "." && component != ".." && !component.contains("\0")
+        var path = path
+        return path.withUTF8 { bytes in
+            guard let first = bytes.first, first != UInt8(ascii: "/") else { return false }
+            var componentStart = 0
+            for index in 0...bytes.count {
+                let atEnd = index == bytes.count
+                if !atEnd && bytes[index] == 0 { return false }
+                guard atEnd || bytes[index] == UInt8(ascii: "/") else { continue }
+                let length = index - componentStart
+                if length == 0 { return false }
+                if bytes[componentStart] == UInt8(ascii: "."), length == 1 || (length == 2 && bytes[componentStart + 1] == UInt8(ascii: ".")) {
+                    return false
+                }
+                componentStart = index + 1
+            }
+            return true
         }
     }
 }

@@ -1,24 +1,40 @@
-import Yams
+import Foundation
 
 /// The one place that turns manifest trees into text. Block style, two-space indentation,
 /// lists flush with their key (as kubectl and kustomize print them), multi-line strings as
 /// literal blocks, and every string that a YAML 1.1 reader could take for something else quoted.
+///
+/// The text is what libyaml writes for these trees (`YAMLEmitter` follows its emitter), produced
+/// without building YAML events or resolving tags: the writer knows every scalar is a string,
+/// number or boolean already.
 public enum ManifestWriter {
     /// One YAML document (no `---`), ending in a newline.
     public static func yaml(_ value: ManifestValue) -> String {
-        do {
-            return try Yams.serialize(node: node(value), indent: 2, width: -1, allowUnicode: true, lineBreak: .ln)
-        } catch {
-            // Serialising a tree of plain scalars, lists and maps cannot fail; if libyaml ever
-            // disagrees, surface it in the output rather than crash.
-            return "# clusterspec could not serialise this document: \(error)\n"
-        }
+        documentsWritten?.add()
+        var emitter = YAMLEmitter()
+        emitter.document(value)
+        return String(decoding: emitter.bytes, as: UTF8.self)
     }
 
     /// Several documents as one stream, separated by `---`.
     public static func yamlStream(_ values: [ManifestValue]) -> String {
-        values.map { "---\n" + yaml($0) }.joined()
+        stream(values.map(yaml))
     }
+
+    /// Documents already written by `yaml(_:)` as one stream, each preceded by `---`.
+    public static func stream(_ documents: [String]) -> String {
+        var output = ""
+        output.reserveCapacity(documents.reduce(0) { $0 + $1.utf8.count + 4 })
+        for document in documents {
+            output += "---\n"
+            output += document
+        }
+        return output
+    }
+
+    /// Counts the documents `yaml(_:)` writes in the current task, when set: tests assert, for
+    /// instance, that `check` writes none and that `build` writes each distinct object once.
+    @TaskLocal public static var documentsWritten: DocumentCounter?
 
     /// Compact JSON with keys in tree order (for JSON consumers and hashing).
     public static func json(_ value: ManifestValue) -> String {
@@ -27,30 +43,16 @@ public enum ManifestWriter {
         return output
     }
 
-    private static func node(_ value: ManifestValue) -> Node {
-        switch value {
-        case .string(let text):
-            return .scalar(Node.Scalar(text, .implicit, style(for: text)))
-        case .int(let number):
-            return .scalar(Node.Scalar(String(number), .implicit, .plain))
-        case .bool(let flag):
-            return .scalar(Node.Scalar(flag ? "true" : "false", .implicit, .plain))
-        case .list(let items):
-            return .sequence(Node.Sequence(items.map(node), .implicit, .block))
-        case .map(let entries):
-            if entries.isEmpty { return .mapping(Node.Mapping([], .implicit, .flow)) }
-            return .mapping(Node.Mapping(entries.map { (Node.scalar(Node.Scalar($0.key, .implicit, style(for: $0.key))), node($0.value)) }, .implicit, .block))
-        case .absent, .null:
-            return .scalar(Node.Scalar("null", .implicit, .plain))
-        }
-    }
-
     /// Multi-line text as a literal block; text a YAML reader would resolve to a number, boolean,
-    /// null, timestamp or other non-string double-quoted; everything else plain (libyaml still
-    /// quotes what plain style cannot express, such as a leading `*` or a `: ` inside).
-    static func style(for text: String) -> Node.Scalar.Style {
-        if text.contains("\n") {
-            // libyaml cannot write trailing spaces on a line or some control characters in a block.
+    /// null, timestamp or other non-string double-quoted; everything else plain (the writer still
+    /// quotes what plain style cannot express, such as a leading `*` or a `: ` inside, as libyaml does).
+    static func style(for text: String) -> YAMLEmitter.Style {
+        var text = text
+        let hasLineFeed = text.withUTF8 { $0.contains(UInt8(ascii: "\n")) }
+        // A line feed is its own Character unless it follows a carriage return; the slow path below
+        // decides with Character semantics (`\r\n` is one Character), the fast one needs no Characters.
+        if hasLineFeed, text.contains("\n") {
+            // Block scalars cannot hold trailing spaces on a line or some control characters.
             let blockSafe = !text.contains(" \n") && !text.hasPrefix(" ") && !text.contains("\t")
                 && text.unicodeScalars.allSatisfy { $0 == "\n" || $0.value >= 0x20 }
             return blockSafe ? .literal : .doubleQuoted
@@ -63,20 +65,43 @@ public enum ManifestWriter {
     /// anything shaped like a number or timestamp (`0755`, `1_000`, `1:30`, `1e3`, `.inf`,
     /// `2024-01-01`). Errs towards quoting: quoting a string that did not need it is harmless.
     static func needsQuotes(_ text: String) -> Bool {
-        guard !text.isEmpty else { return true }
-        if ambiguousWords.contains(text) { return true }
-        var scalars = Substring(text).unicodeScalars[...]
-        if let sign = scalars.first, sign == "+" || sign == "-" { scalars = scalars.dropFirst() }
-        guard let first = scalars.first else { return false }
-        if first == ".", ["inf", "Inf", "INF", "nan", "NaN", "NAN"].contains(String(String.UnicodeScalarView(scalars.dropFirst()))) {
-            return true
-        }
-        guard ("0"..."9").contains(first) || first == "." else { return false }
-        // Digits with the punctuation and letters numbers, timestamps and sexagesimals use.
-        return scalars.allSatisfy { numberish.contains($0) }
+        var text = text
+        return text.withUTF8(needsQuotes)
     }
 
-    private static let numberish = Set("0123456789_.:-+eEoObBxXabcdefABCDEFtTzZ ".unicodeScalars)
+    /// `needsQuotes(_:)` on the text's UTF-8 bytes.
+    static func needsQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        do {
+            guard !utf8.isEmpty else { return true }
+            if utf8.count <= 5, ambiguousWords.contains(String(decoding: utf8, as: UTF8.self)) { return true }
+            var start = 0
+            if utf8[0] == UInt8(ascii: "+") || utf8[0] == UInt8(ascii: "-") { start = 1 }
+            guard start < utf8.count else { return false }
+            let first = utf8[start]
+            if first == UInt8(ascii: "."), utf8.count - start == 4,
+               specialFloats.contains(String(decoding: UnsafeBufferPointer(rebasing: utf8[(start + 1)...]), as: UTF8.self)) {
+                return true
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) || first == UInt8(ascii: ".") else { return false }
+            // Digits with the punctuation and letters numbers, timestamps and sexagesimals use.
+            for index in start..<utf8.count where !isNumberish(utf8[index]) { return false }
+            return true
+        }
+    }
+
+    private static let specialFloats: Set<String> = ["inf", "Inf", "INF", "nan", "NaN", "NAN"]
+
+    @inline(__always)
+    private static func isNumberish(_ byte: UInt8) -> Bool {
+        byte < 128 && numberish[Int(byte)]
+    }
+
+    /// ASCII bytes a number or timestamp may contain.
+    private static let numberish: [Bool] = {
+        var table = [Bool](repeating: false, count: 128)
+        for byte in "0123456789_.:-+eEoObBxXabcdefABCDEFtTzZ ".utf8 { table[Int(byte)] = true }
+        return table
+    }()
 
     private static let ambiguousWords: Set<String> = [
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
@@ -129,4 +154,16 @@ public enum ManifestWriter {
         }
         output += "\""
     }
+}
+
+/// A count of YAML documents written (see `ManifestWriter.documentsWritten`).
+public final class DocumentCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    public init() {}
+
+    public var count: Int { lock.withLock { value } }
+
+    func add() { lock.withLock { value += 1 } }
 }

@@ -12,19 +12,41 @@ import SpecModel
 public enum OverlayEmitter {
     /// The overlay directory's files, relative to `overlays/<env>/`.
     public static func tree(parent: [Resource], child: [Resource], parentDirectory: String) -> FileTree {
+        layer(parent: parent, parentTexts: parent.map { ManifestWriter.yaml($0.body) }, child: child, parentDirectory: parentDirectory).files
+    }
+
+    /// The overlay directory's files and the text of every child object, in order: an object equal
+    /// to its parent's reuses `parentTexts` (the parent's objects as written), every other one is
+    /// written once and used both here and by the caller (the rendered stream).
+    public static func layer(parent: [Resource], parentTexts: [String], child: [Resource], parentDirectory: String)
+        -> (files: FileTree, texts: [String]) {
         var tree = FileTree()
-        let parentByID = Dictionary(parent.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let childIDs = Set(child.map(\.id))
+        var parentIndex: [String: Int] = [:]
+        parentIndex.reserveCapacity(parent.count)
+        for (index, resource) in parent.enumerated() where parentIndex[resource.id] == nil { parentIndex[resource.id] = index }
+        var childIDs = Set<String>()
+        childIDs.reserveCapacity(child.count)
+        var texts: [String] = []
+        texts.reserveCapacity(child.count)
         var resources = [parentDirectory]
         var patches: [String] = []
         for resource in child {
-            guard let before = parentByID[resource.id] else {
+            childIDs.insert(resource.id)
+            guard let index = parentIndex[resource.id] else {
                 let path = "resources/\(resource.fileName)"
-                tree[path] = ManifestWriter.yaml(resource.body)
+                let text = ManifestWriter.yaml(resource.body)
+                tree[path] = text
+                texts.append(text)
                 resources.append(path)
                 continue
             }
-            if let patch = strategicPatch(from: before, to: resource) {
+            let before = parent[index]
+            if before.body == resource.body {
+                texts.append(parentTexts[index])
+                continue
+            }
+            texts.append(ManifestWriter.yaml(resource.body))
+            if let patch = changedPatch(from: before, to: resource) {
                 let path = "patches/\(resource.fileName)"
                 tree[path] = ManifestWriter.yaml(patch)
                 patches.append(path)
@@ -38,7 +60,7 @@ public enum OverlayEmitter {
         tree["kustomization.yaml"] = ManifestWriter.yaml(SystemEmitter.kustomization(
             resources: resources,
             extra: ["patches": .nonEmpty(patches.sorted().map { ["path": .string($0)] })]))
-        return tree
+        return (tree, texts)
     }
 
     private static func deleteFileName(_ resource: Resource) -> String {
@@ -58,6 +80,11 @@ public enum OverlayEmitter {
     /// The strategic-merge patch turning `before` into `after`, or nil when they are equal.
     public static func strategicPatch(from before: Resource, to after: Resource) -> ManifestValue? {
         guard before.body != after.body else { return nil }
+        return changedPatch(from: before, to: after)
+    }
+
+    /// The patch for objects known to differ.
+    private static func changedPatch(from before: Resource, to after: Resource) -> ManifestValue? {
         let builtIn = isBuiltIn(after)
         guard case .map(var entries)? = diff(before.body, after.body, path: [], kind: after.kind, builtIn: builtIn) else { return nil }
         // The identity must be in every patch, whatever changed.
@@ -95,8 +122,11 @@ public enum OverlayEmitter {
         switch (before, after) {
         case (.map(let old), .map(let new)):
             var entries: [ManifestValue.Entry] = []
+            // Keys are unique within a map; look them up by hash once maps are more than a few entries.
+            let oldByKey = old.count > 8 ? Dictionary(old.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }) : nil
+            let newKeys = new.count > 8 ? Set(new.map(\.key)) : nil
             for entry in new {
-                if let previous = old.first(where: { $0.key == entry.key })?.value {
+                if let previous = oldByKey.map({ $0[entry.key] }) ?? old.first(where: { $0.key == entry.key })?.value {
                     if let change = diff(previous, entry.value, path: path + [entry.key], kind: kind, builtIn: builtIn) {
                         entries.append(.init(entry.key, change))
                     }
@@ -104,7 +134,7 @@ public enum OverlayEmitter {
                     entries.append(entry)
                 }
             }
-            for entry in old where !new.contains(where: { $0.key == entry.key }) {
+            for entry in old where !(newKeys.map { $0.contains(entry.key) } ?? new.contains(where: { $0.key == entry.key })) {
                 entries.append(.init(entry.key, .null))
             }
             return entries.isEmpty ? nil : .map(entries)
@@ -133,20 +163,20 @@ public enum OverlayEmitter {
         guard !oldIdentities.contains(where: { $0 == nil }), !newIdentities.contains(where: { $0 == nil }) else { return nil }
         let oldKeys = oldIdentities.compactMap { $0 }, newKeys = newIdentities.compactMap { $0 }
         guard Set(oldKeys).count == oldKeys.count, Set(newKeys).count == newKeys.count else { return nil }
-        var oldByKey: [[ManifestValue.Entry]: ManifestValue] = [:]
-        for (key, item) in zip(oldKeys, old) { oldByKey[key] = item }
+        var oldByKey: [[ManifestValue.Entry]: (position: Int, item: ManifestValue)] = [:]
+        for (position, (key, item)) in zip(oldKeys, old).enumerated() { oldByKey[key] = (position, item) }
+        // The untouched tail: walking back from the end, items equal to the parent's whose parent
+        // positions keep decreasing (so they appear in the parent in the same order).
         var tail = 0
-        for length in stride(from: new.count, through: 0, by: -1) {
-            let suffixKeys = Array(newKeys.suffix(length))
-            guard zip(suffixKeys, new.suffix(length)).allSatisfy({ oldByKey[$0.0] == $0.1 }) else { continue }
-            if oldKeys.filter({ suffixKeys.contains($0) }) == suffixKeys {
-                tail = length
-                break
-            }
+        var nextPosition = Int.max
+        for (itemKey, item) in zip(newKeys, new).reversed() {
+            guard let previous = oldByKey[itemKey], previous.item == item, previous.position < nextPosition else { break }
+            nextPosition = previous.position
+            tail += 1
         }
         var patch: [ManifestValue] = []
         for (itemKey, item) in zip(newKeys, new).prefix(new.count - tail) {
-            if let previous = oldByKey[itemKey] {
+            if let previous = oldByKey[itemKey]?.item {
                 let change = diff(previous, item, path: path + ["[]"], kind: kind, builtIn: true)
                 var entries = itemKey
                 if case .map(let changed)? = change { entries += changed.filter { !keys.contains($0.key) } }
@@ -155,7 +185,8 @@ public enum OverlayEmitter {
                 patch.append(item)
             }
         }
-        for itemKey in oldKeys where !newKeys.contains(itemKey) {
+        let kept = Set(newKeys)
+        for itemKey in oldKeys where !kept.contains(itemKey) {
             patch.append(.map(itemKey + [.init("$patch", "delete")]))
         }
         return patch

@@ -101,9 +101,33 @@ public enum ResourceOrder {
         return ranks
     }()
 
-    /// Sorts `resources` in kustomize's legacy order.
+    /// Sorts `resources` in kustomize's legacy order (each object's sort key computed once).
     public static func sorted(_ resources: [Resource]) -> [Resource] {
-        resources.sorted(by: precedes)
+        let keys = resources.map(SortKey.init)
+        return keys.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }.map { resources[$0] }
+    }
+
+    /// What `precedes` compares, as one comparable value.
+    private struct SortKey: Comparable {
+        var rank: Int
+        /// Group (the core group spelled `~G`), version and kind: compared for unranked kinds only.
+        var type: [String]
+        var namespace: String
+        var name: String
+
+        init(_ resource: Resource) {
+            rank = ResourceOrder.rank[resource.kind] ?? 500
+            type = rank == 500 ? [resource.group.isEmpty ? "~G" : resource.group, resource.version, resource.kind] : []
+            namespace = resource.namespace ?? ""
+            name = resource.name
+        }
+
+        static func < (lhs: SortKey, rhs: SortKey) -> Bool {
+            if lhs.rank != rhs.rank { return lhs.rank < rhs.rank }
+            if lhs.type != rhs.type { return lhs.type.lexicographicallyPrecedes(rhs.type) }
+            if lhs.namespace != rhs.namespace { return lhs.namespace < rhs.namespace }
+            return lhs.name < rhs.name
+        }
     }
 
     /// Whether `lhs` comes before `rhs`.

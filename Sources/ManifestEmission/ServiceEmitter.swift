@@ -57,7 +57,7 @@ struct ServiceEmitter {
     static func services(_ workload: WorkloadSpec, groups: [ServicePortGroupSpec], system: String) -> [Resource] {
         groups.map { group in
             let name = serviceName(workload, group)
-            let ports = group.ports.compactMap { workload.container.port(named: $0.value) }
+            let ports = workload.container.ports(named: group.ports.map(\.value))
             return Resource(
                 apiVersion: "v1", kind: "Service",
                 metadata: ObjectMeta(name: name, namespace: workload.namespace.value,

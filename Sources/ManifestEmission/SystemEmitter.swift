@@ -40,11 +40,36 @@ public enum SystemEmitter {
 
     /// The `base/` directory: one file per object and a `kustomization.yaml` listing them in order.
     public static func baseTree(_ resources: [Resource]) -> FileTree {
+        baseTree(resources, texts: resources.map { ManifestWriter.yaml($0.body) })
+    }
+
+    /// The `base/` directory from objects already written (`texts[i]` is `resources[i]`).
+    static func baseTree(_ resources: [Resource], texts: [String]) -> FileTree {
         var tree = FileTree()
-        for resource in resources {
-            tree[resource.fileName] = ManifestWriter.yaml(resource.body)
+        for (resource, text) in zip(resources, texts) {
+            tree[resource.fileName] = text
         }
         tree["kustomization.yaml"] = ManifestWriter.yaml(kustomization(resources: resources.map(\.fileName)))
+        return tree
+    }
+
+    /// Every file of a system: `base/`, `overlays/<env>/` and `rendered/<env>.yaml` for each
+    /// environment (parents before the environments layered on them). Each distinct object is
+    /// written once: an environment's object equal to its parent's reuses the parent's text, in the
+    /// rendered stream as in the overlay.
+    public static func files(base: [Resource], environments: [(name: String, parent: String?, resources: [Resource])]) -> FileTree {
+        var tree = FileTree()
+        let baseTexts = base.map { ManifestWriter.yaml($0.body) }
+        tree.merge(baseTree(base, texts: baseTexts), under: "base")
+        var written: [String: (resources: [Resource], texts: [String])] = [:]
+        for environment in environments {
+            let parent = environment.parent.flatMap { written[$0] } ?? (base, baseTexts)
+            let layer = OverlayEmitter.layer(parent: parent.resources, parentTexts: parent.texts, child: environment.resources,
+                                             parentDirectory: environment.parent.map { "../\($0)" } ?? "../../base")
+            tree.merge(layer.files, under: "overlays/\(environment.name)")
+            tree["rendered/\(environment.name).yaml"] = ManifestWriter.stream(layer.texts)
+            written[environment.name] = (environment.resources, layer.texts)
+        }
         return tree
     }
 

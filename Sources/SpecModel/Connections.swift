@@ -34,18 +34,18 @@ public enum Connections {
     /// Facts for `target`, or nil when `target` names nothing connectable in `system`.
     /// `isDefaultInjected` tells whether a bare `uses:` injects them (stores and stateful
     /// services) or only an explicit `env:` map does (stateless services).
-    public static func facts(for target: String, in system: SystemSpec) -> (facts: [ConnectionFact], isDefaultInjected: Bool)? {
-        let domain = system.clusterDomain.value
-        if let store = system.stores.first(where: { $0.name.value == target }) {
+    /// Looks `target` up in `index` (the system's elements by name), in constant time.
+    public static func facts(for target: String, in index: SystemIndex, domain: String) -> (facts: [ConnectionFact], isDefaultInjected: Bool)? {
+        if let store = index.stores[target] {
             return (store.settings.connectionFacts(of: store, domain: domain), true)
         }
-        if let stateful = system.statefulServices.first(where: { $0.name.value == target }) {
+        if let stateful = index.statefulServices[target] {
             return (endpointFacts(stateful.workload, groups: stateful.serviceGroups, domain: domain), true)
         }
-        if let service = system.services.first(where: { $0.name.value == target }) {
+        if let service = index.services[target] {
             return (endpointFacts(service.workload, groups: service.serviceGroups, domain: domain), false)
         }
-        if let external = system.external.first(where: { $0.name.value == target }) {
+        if let external = index.external[target] {
             guard case .host(let host) = external.destination, let port = external.ports.first else { return ([], false) }
             return ([ConnectionFact("host", .literal(host.value)), ConnectionFact("port", .literal(String(port.number.value)))], false)
         }

@@ -98,7 +98,7 @@ extension SystemSpec {
     /// The mTLS mode of a namespace: its own, else off for namespaces the spec does not create and
     /// for traffic sources (ingress, monitoring, callers), else the mesh-wide mode.
     public func mtls(of namespace: String) -> MTLSMode {
-        guard let spec = namespaces.first(where: { $0.name.value == namespace }) else { return .off }
+        guard let spec = namespaceIndex.byName[namespace] else { return .off }
         if let own = spec.mtls { return own.value }
         return !spec.create.value || isTrafficSource(namespace) ? .off : mesh.mtls.value
     }
@@ -109,7 +109,7 @@ extension SystemSpec {
     /// The network policy mode of a namespace: its own, else off for namespaces the spec does not
     /// create and for traffic sources (they run pods the spec does not describe), else the mesh-wide mode.
     public func networkPolicy(of namespace: String) -> NetworkPolicyMode {
-        guard let spec = namespaces.first(where: { $0.name.value == namespace }) else { return .off }
+        guard let spec = namespaceIndex.byName[namespace] else { return .off }
         if let own = spec.networkPolicy { return own.value }
         return !spec.create.value || isTrafficSource(namespace) ? .off : mesh.networkPolicy.value
     }
@@ -117,7 +117,7 @@ extension SystemSpec {
     /// Whether pods in `namespace` must ask for their Istio sidecar themselves: it is meshed but the
     /// spec does not create it, so no `istio-injection` label is put on it.
     public func podsRequestSidecar(in namespace: String) -> Bool {
-        isMeshed(namespace) && namespaces.contains { $0.name.value == namespace && !$0.create.value }
+        isMeshed(namespace) && namespaceIndex.byName[namespace].map { !$0.create.value } ?? false
     }
 
     /// Whether `namespace` denies undeclared traffic.
@@ -125,7 +125,6 @@ extension SystemSpec {
 
     /// Whether `namespace` is the ingress or monitoring namespace or a caller namespace.
     public func isTrafficSource(_ namespace: String) -> Bool {
-        mesh.ingressNamespace?.value == namespace || mesh.monitoringNamespace?.value == namespace
-            || mesh.callers.contains { $0.namespace.value == namespace }
+        namespaceIndex.trafficSources.contains(namespace)
     }
 }

@@ -9,7 +9,7 @@ public struct SystemSpec: Sendable {
     public var clusterDomain: Located<String>
     /// Spec-wide defaults applied to every workload that does not override them.
     public var defaults: Defaults
-    public var namespaces: [NamespaceSpec]
+    public var namespaces: [NamespaceSpec] { didSet { namespaceIndex = NamespaceIndex(namespaces, mesh) } }
     public var configMaps: [ConfigMapSpec]
     /// Secrets that exist in the cluster already; the spec only references them, never creates them.
     public var secrets: [SecretRefSpec]
@@ -20,7 +20,10 @@ public struct SystemSpec: Sendable {
     public var stores: [StoreSpec]
     public var waivers: [WaiverSpec]
     /// Mutual TLS and network policy settings.
-    public var mesh: MeshSpec
+    public var mesh: MeshSpec { didSet { namespaceIndex = NamespaceIndex(namespaces, mesh) } }
+    /// Namespaces by name and the traffic-source namespaces, so the per-namespace mesh questions
+    /// (`mtls(of:)`, `deniesByDefault(_:)`…) take constant time; rebuilt whenever either changes.
+    private(set) var namespaceIndex: NamespaceIndex
     /// Destinations the system does not run that workloads may use.
     public var external: [ExternalEndpointSpec]
 
@@ -44,13 +47,33 @@ public struct SystemSpec: Sendable {
         self.statefulServices = statefulServices
         self.stores = stores
         self.waivers = waivers
-        self.mesh = mesh ?? MeshSpec.defaults(at: name.location)
+        let mesh = mesh ?? MeshSpec.defaults(at: name.location)
+        self.mesh = mesh
         self.external = external
+        self.namespaceIndex = NamespaceIndex(namespaces, mesh)
     }
 
     /// Every workload written as one (services, stateful services, jobs), in spec order.
     public var workloads: [WorkloadSpec] {
         services.map(\.workload) + statefulServices.map(\.workload) + jobs.map(\.workload)
+    }
+}
+
+/// The first namespace of each name (as a scan would find it) and the namespaces whose pods the
+/// spec does not describe but that send traffic in (ingress, monitoring, callers).
+struct NamespaceIndex: Sendable {
+    let byName: [String: NamespaceSpec]
+    let trafficSources: Set<String>
+
+    init(_ namespaces: [NamespaceSpec], _ mesh: MeshSpec) {
+        var byName: [String: NamespaceSpec] = [:]
+        byName.reserveCapacity(namespaces.count)
+        for namespace in namespaces where byName[namespace.name.value] == nil { byName[namespace.name.value] = namespace }
+        self.byName = byName
+        var sources = Set(mesh.callers.map(\.namespace.value))
+        if let ingress = mesh.ingressNamespace?.value { sources.insert(ingress) }
+        if let monitoring = mesh.monitoringNamespace?.value { sources.insert(monitoring) }
+        trafficSources = sources
     }
 }
 

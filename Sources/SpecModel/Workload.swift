@@ -239,6 +239,15 @@ public struct ContainerSpec: Sendable {
     public func port(named name: String) -> PortSpec? {
         ports.first { $0.name.value == name }
     }
+
+    /// The declared ports among `names`, in the order of `names` (unknown names skipped), looked
+    /// up through one dictionary rather than a scan per name.
+    public func ports(named names: [String]) -> [PortSpec] {
+        guard names.count > 4 else { return names.compactMap(port(named:)) }
+        var byName: [String: PortSpec] = [:]
+        for port in ports where byName[port.name.value] == nil { byName[port.name.value] = port }
+        return names.compactMap { byName[$0] }
+    }
 }
 
 /// A container that runs to completion before the main one starts (migrations, warm-up).

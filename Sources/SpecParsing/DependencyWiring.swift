@@ -9,16 +9,31 @@ struct DependencyWiring {
 
     func wire(_ system: inout SystemSpec) {
         let domain = system.clusterDomain.value
+        // Facts are read from the model as decoded (nothing wiring changes is a fact), through an
+        // index built once. Reading `system` itself while mutating one of its elements would copy
+        // the whole array per element (copy-on-write), which made wiring quadratic.
+        let decoded = Targets(system: system, index: SystemIndex(system), domain: domain)
         for index in system.configMaps.indices {
-            substituteConnections(in: &system.configMaps[index], system: system)
+            substituteConnections(in: &system.configMaps[index], targets: decoded)
         }
         for index in system.statefulServices.indices {
             wirePeers(&system.statefulServices[index], domain: domain)
         }
-        let snapshot = system
-        for index in system.services.indices { wire(&system.services[index].workload, in: snapshot) }
-        for index in system.statefulServices.indices { wire(&system.statefulServices[index].workload, in: snapshot) }
-        for index in system.jobs.indices { wire(&system.jobs[index].workload, in: snapshot) }
+        let wired = Targets(system: system, index: SystemIndex(system), domain: domain)
+        for index in system.services.indices { wire(&system.services[index].workload, targets: wired) }
+        for index in system.statefulServices.indices { wire(&system.statefulServices[index].workload, targets: wired) }
+        for index in system.jobs.indices { wire(&system.jobs[index].workload, targets: wired) }
+    }
+
+    /// What a dependency or a `${connection:…}` reference can name, by name.
+    private struct Targets {
+        let system: SystemSpec
+        let index: SystemIndex
+        let domain: String
+
+        func facts(for target: String) -> (facts: [ConnectionFact], isDefaultInjected: Bool)? {
+            Connections.facts(for: target, in: index, domain: domain)
+        }
     }
 
     /// The marker of a connection reference in ConfigMap data: `${connection:<target>.<fact>}`.
@@ -26,7 +41,7 @@ struct DependencyWiring {
 
     /// Replaces connection references in ConfigMap values with the facts' literal values, so
     /// configuration files follow the topology (member counts, names) instead of spelling it.
-    private func substituteConnections(in configMap: inout ConfigMapSpec, system: SystemSpec) {
+    private func substituteConnections(in configMap: inout ConfigMapSpec, targets: Targets) {
         for index in configMap.data.indices {
             let value = configMap.data[index].value
             guard value.value.contains(Self.referencePrefix) else { continue }
@@ -39,7 +54,7 @@ struct DependencyWiring {
                     return
                 }
                 let reference = String(rest[start.upperBound..<end])
-                output += resolve(reference, configMap: configMap.name.value, at: value.location, system: system) ?? ""
+                output += resolve(reference, configMap: configMap.name.value, at: value.location, targets: targets) ?? ""
                 rest = rest[rest.index(after: end)...]
             }
             output += rest
@@ -47,9 +62,10 @@ struct DependencyWiring {
         }
     }
 
-    private func resolve(_ reference: String, configMap: String, at location: SourceLocation, system: SystemSpec) -> String? {
+    private func resolve(_ reference: String, configMap: String, at location: SourceLocation, targets: Targets) -> String? {
         let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let (facts, _) = Connections.facts(for: parts[0], in: system) else {
+        guard parts.count == 2, let (facts, _) = targets.facts(for: parts[0]) else {
+            let system = targets.system
             let names = system.stores.map(\.name.value) + system.statefulServices.map(\.name.value) + system.services.map(\.name.value)
             reader.error("unknown-connection-fact",
                          "'\(reference)' in ConfigMap '\(configMap)' names no store or service\(NameSuggestion.hint(for: parts.first ?? "", in: names))",
@@ -95,12 +111,13 @@ struct DependencyWiring {
         stateful.workload.container.env = injected + stateful.workload.container.env
     }
 
-    private func wire(_ workload: inout WorkloadSpec, in system: SystemSpec) {
+    private func wire(_ workload: inout WorkloadSpec, targets: Targets) {
         var injected: [EnvVarSpec] = []
+        var injectedNames = Set<String>()
         let own = Set(workload.container.env.map(\.name.value))
         for dependency in workload.uses {
             // Unknown targets are the dependency rule's business; nothing to inject.
-            guard let (facts, byDefault) = Connections.facts(for: dependency.target.value, in: system) else { continue }
+            guard let (facts, byDefault) = targets.facts(for: dependency.target.value) else { continue }
             let prefix = Topology.environmentPrefix(dependency.target.value)
             var wanted: [(name: Located<String>, fact: ConnectionFact)] = []
             if let mapping = dependency.env {
@@ -119,7 +136,7 @@ struct DependencyWiring {
                 guard byDefault else { continue }
                 wanted = facts.map { (Located("\(prefix)_\($0.upperSnakeName)", at: dependency.location, isDefault: true), $0) }
             }
-            for (name, fact) in wanted where !own.contains(name.value) && !injected.contains(where: { $0.name.value == name.value }) {
+            for (name, fact) in wanted where !own.contains(name.value) && injectedNames.insert(name.value).inserted {
                 let source: EnvSource
                 switch fact.value {
                 case .literal(let text): source = .literal(Located(text, at: dependency.location, isDefault: true))

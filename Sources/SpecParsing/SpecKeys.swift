@@ -449,7 +449,7 @@ public enum SpecVocabulary {
             }
         }
         for table in tables { for key in table.keys { if let type = key.type { collect(type) } } }
-        return words + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.values ?? [] }
+        return words + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.vocabulary ?? [] }
             + PodSecurityLevel.allCases.map(\.rawValue) + ImagePullPolicy.allCases.map(\.rawValue) + AccessMode.allCases.map(\.rawValue) + PortProtocol.allCases.map(\.rawValue)
             + ProbeScheme.allCases.map(\.rawValue) + SpreadMode.allCases.map(\.rawValue) + IssuerKind.allCases.map(\.rawValue)
             + ServiceType.allCases.map(\.rawValue) + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)

@@ -14,8 +14,10 @@ public enum SpecParser {
     /// The supported values of the `clusterspec:` version key.
     static let supportedVersions = ["v1"]
 
-    /// Largest spec file accepted. Real specs are a few kilobytes; anything near this is a mistake.
-    public static let maxFileSize = 1 << 20
+    /// Largest spec or overlay file accepted: far above real specs (a few kilobytes; a 10,000-service
+    /// system is about 3 MiB), low enough that a wrong file is refused before it is parsed. Every
+    /// pass is linear in its input, so this bounds the work too.
+    public static let maxFileSize = 32 << 20
 
     /// Parses `bytes` read from `file`. Never throws: every problem becomes a located diagnostic.
     public static func parse(file: String, bytes: [UInt8]) -> ParsedSpec {

@@ -12,9 +12,10 @@ protocol EngineDecoding: StoreEngine {
     /// `StoreEngine.keys`), or nil after reporting why they are unusable.
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> Self?
 
-    /// Enumerated values the engine's settings accept (`mode: cloudnative-pg`), for the spec's
-    /// vocabulary (`SpecVocabulary`, the fuzz dictionary).
-    static var values: [String] { get }
+    /// Words of the engine's settings its `keyDescriptions` do not reach — enumerated values it
+    /// accepts (`mode: cloudnative-pg`) — for the spec's vocabulary (`SpecVocabulary`, the fuzz
+    /// dictionary).
+    static var vocabulary: [String] { get }
 
     /// The type, summary and default of each of the engine's `keys` (the schema, docs and hover
     /// read them; `SpecSchemaTests` fails naming a key in `keys` that is not described here).
@@ -23,7 +24,7 @@ protocol EngineDecoding: StoreEngine {
 
 extension EngineDecoding {
     static func defaults(for fields: Fields) -> EngineDefaults { defaults }
-    static var values: [String] { [] }
+    static var vocabulary: [String] { [] }
     static var keyDescriptions: [KeyDescription] { [] }
 }
 

@@ -6,10 +6,16 @@ import SpecDiagnostics
 struct YAMLLimits: Sendable {
     /// Deepest nesting of mappings and sequences accepted.
     var maxDepth = 64
-    /// Most nodes a document may expand to, counting every alias expansion (billion-laughs guard).
-    var maxNodes = 200_000
+    /// Aliases may expand a document to this many nodes beyond the ones it writes…
+    var aliasAllowance = 200_000
+    /// …plus this many per node written: the bound grows with the document, so a large spec using
+    /// anchors is accepted while a billion laughs (a few hundred nodes expanding to 10⁹) stops early.
+    var aliasExpansionPerNode = 10
 
     static let standard = YAMLLimits()
+
+    /// Most nodes a document that writes `written` nodes may expand to.
+    func maxExpandedNodes(written: Int) -> Int { aliasAllowance + aliasExpansionPerNode * written }
 }
 
 /// Builds `YAMLNode` trees from libyaml's event stream.
@@ -26,12 +32,15 @@ struct YAMLComposer {
     private let limits: YAMLLimits
     private var parser = yaml_parser_t()
     private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
-    private var nodeCount = 0
     /// The bytes being parsed, to locate libyaml's reader errors (which carry a byte offset only).
     private var input: [UInt8] = []
     /// Lines of the input and the character length of the last one: libyaml puts errors at the end
     /// of a file without a final newline on a line after it, which is moved back onto the last line.
     private var lastLine = (number: 1, length: 0)
+    /// Nodes the document writes (scalars, sequences, mappings) and nodes it expands to (aliases
+    /// counted with their anchors' size).
+    private var writtenNodes = 0
+    private var expandedNodes = 0
 
     init(file: String, limits: YAMLLimits = .standard) {
         self.file = file
@@ -163,10 +172,10 @@ struct YAMLComposer {
                                              message: "malformed YAML: alias '*\(name)' names no anchor defined before it",
                                              location: here))
             }
-            try count(anchored.size, at: here)
+            try count(anchored.size, written: false, at: here)
             return anchored
         case YAML_SCALAR_EVENT:
-            try count(1, at: here)
+            try count(1, written: true, at: here)
             let node = YAMLNode(.scalar(event.value, event.style), at: here, tag: event.tag)
             remember(event.anchor, node, size: 1)
             return (node, 1)
@@ -177,7 +186,7 @@ struct YAMLComposer {
                                              location: here,
                                              fix: "A spec never needs this depth; check for runaway brackets."))
             }
-            try count(1, at: here)
+            try count(1, written: true, at: here)
             var size = 1
             let built: YAMLNode
             if event.type == YAML_SEQUENCE_START_EVENT {
@@ -214,12 +223,14 @@ struct YAMLComposer {
         if let anchor { anchors[anchor] = (node, size) }
     }
 
-    private mutating func count(_ nodes: Int, at location: SourceLocation) throws(Failure) {
-        nodeCount += nodes
-        if nodeCount > limits.maxNodes {
+    private mutating func count(_ nodes: Int, written: Bool, at location: SourceLocation) throws(Failure) {
+        if written { writtenNodes += 1 }
+        expandedNodes += nodes
+        let limit = limits.maxExpandedNodes(written: writtenNodes)
+        if expandedNodes > limit {
             throw .diagnostic(Diagnostic(
                 id: "yaml-limits", severity: .error,
-                message: "the document expands to more than \(limits.maxNodes) YAML nodes (aliases multiply their anchors)",
+                message: "aliases expand the document to more than \(limit) YAML nodes (\(limits.aliasAllowance) plus \(limits.aliasExpansionPerNode) per node it writes, \(writtenNodes) so far)",
                 location: location,
                 fix: "Write the values out, or use fewer nested aliases."))
         }

@@ -106,12 +106,28 @@ public struct RuleContext: Sendable {
     public var environment: String?
     /// Who talks to whom, computed once per check and shared by the rules that need it.
     public var traffic: TrafficGraph
-    let description: RuleDescription
+    /// The system's elements by name, built once per check: rules look references up here instead
+    /// of scanning a list per reference.
+    public var index: SystemIndex
+    /// `generatedSecrets(in:)` for every namespace, computed once per check.
+    private var generatedSecretsByNamespace: [String: Set<String>]
+    var description: RuleDescription
 
-    public init(system: SystemSpec, environment: String?, description: RuleDescription, traffic: TrafficGraph? = nil) {
+    public init(system: SystemSpec, environment: String?, description: RuleDescription, traffic: TrafficGraph? = nil,
+                index: SystemIndex? = nil) {
         self.system = system
         self.environment = environment
         self.traffic = traffic ?? TrafficGraph(system)
+        self.index = index ?? SystemIndex(system)
+        self.generatedSecretsByNamespace = Self.generatedSecrets(system)
+        self.description = description
+        self.workloads = Self.workloads(system)
+        self.containers = Self.containers(workloads)
+    }
+
+    /// Shares the per-check facts of `shared` (same system and environment) with a rule described by `description`.
+    init(sharing shared: RuleContext, description: RuleDescription) {
+        self = shared
         self.description = description
     }
 
@@ -130,28 +146,27 @@ public struct RuleContext: Sendable {
         return diagnostic
     }
 
-    /// Every container the spec wrote (main and init) with its workload and a display name.
-    public var containers: [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] {
-        workloads.flatMap { workload, _ in
-            [(workload.name.value, workload, workload.container, false)]
-                + workload.initContainers.map { ("\(workload.name.value)/\($0.name.value)", workload, $0.container, true) }
-        }
-    }
+    /// Every container the spec wrote (main and init) with its workload and a display name
+    /// (computed once per check).
+    public private(set) var containers: [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] = []
 
     /// Secrets that exist for pods in `namespace` without being declared under `secrets:` because
     /// the spec's own objects create them: what each store's engine creates (operator credentials,
     /// cluster ids), cert-manager certificates of stores, stateful services and exposed services.
-    public func generatedSecrets(in namespace: String) -> Set<String> {
-        var names = Set<String>()
-        for store in system.stores where store.namespace.value == namespace {
-            names.formUnion(store.settings.generatedSecrets(of: store))
-            if case .issuer = store.tls?.source { names.insert(Topology.tlsSecret(store.name.value)) }
+    public func generatedSecrets(in namespace: String) -> Set<String> { generatedSecretsByNamespace[namespace] ?? [] }
+
+    private static func generatedSecrets(_ system: SystemSpec) -> [String: Set<String>] {
+        var names: [String: Set<String>] = [:]
+        for store in system.stores {
+            let namespace = store.namespace.value
+            names[namespace, default: []].formUnion(store.settings.generatedSecrets(of: store))
+            if case .issuer = store.tls?.source { names[namespace, default: []].insert(Topology.tlsSecret(store.name.value)) }
         }
-        for stateful in system.statefulServices where stateful.workload.namespace.value == namespace {
-            if case .issuer = stateful.tls?.source { names.insert(Topology.tlsSecret(stateful.name.value)) }
+        for stateful in system.statefulServices {
+            if case .issuer = stateful.tls?.source { names[stateful.workload.namespace.value, default: []].insert(Topology.tlsSecret(stateful.name.value)) }
         }
-        for service in system.services where service.workload.namespace.value == namespace {
-            if let tls = service.expose?.tls { names.insert(tls.secretName.value) }
+        for service in system.services {
+            if let tls = service.expose?.tls { names[service.workload.namespace.value, default: []].insert(tls.secretName.value) }
         }
         return names
     }
@@ -166,9 +181,20 @@ public struct RuleContext: Sendable {
             }
     }
 
-    /// Stateless services, stateful services and jobs with the kind of object each becomes.
-    public var workloads: [(workload: WorkloadSpec, kind: String)] {
+    /// Stateless services, stateful services and jobs with the kind of object each becomes
+    /// (computed once per check).
+    public private(set) var workloads: [(workload: WorkloadSpec, kind: String)] = []
+
+    private static func workloads(_ system: SystemSpec) -> [(workload: WorkloadSpec, kind: String)] {
         system.services.map { ($0.workload, "Deployment") } + system.statefulServices.map { ($0.workload, "StatefulSet") }
             + system.jobs.map { ($0.workload, $0.schedule == nil ? "Job" : "CronJob") }
+    }
+
+    private static func containers(_ workloads: [(workload: WorkloadSpec, kind: String)])
+        -> [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] {
+        workloads.flatMap { workload, _ in
+            [(workload.name.value, workload, workload.container, false)]
+                + workload.initContainers.map { ("\(workload.name.value)/\($0.name.value)", workload, $0.container, true) }
+        }
     }
 }

@@ -66,10 +66,12 @@ public enum RuleRegistry {
     /// internal error and does not stop the others.
     public static func check(_ spec: SystemSpec, environment: String? = nil, rules: [any Rule.Type] = all) -> [Diagnostic] {
         var findings: [Diagnostic] = []
-        let traffic = TrafficGraph(spec)
+        guard let first = rules.first else { return [] }
+        // The traffic graph, the index and the other per-system facts are built once for all rules.
+        let shared = RuleContext(system: spec, environment: environment, description: first.description)
         for rule in rules {
             let description = rule.description
-            let context = RuleContext(system: spec, environment: environment, description: description, traffic: traffic)
+            let context = RuleContext(sharing: shared, description: description)
             do {
                 findings += try rule.init().check(context)
             } catch {

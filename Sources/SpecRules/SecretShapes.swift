@@ -151,7 +151,7 @@ public enum SecretShapes {
                       positive: "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM2Ab\n-----END RSA PRIVATE KEY-----\n",
                       negative: publicCertificate, matches: hasPrivateKeyBlock),
         SecretPattern(id: "url-password", kind: .value, description: "a URL with a password",
-                      positive: "postgres://app:hunter2@db:5432/app", negative: "postgres://app:$(DB_PASSWORD)@db:5432/app",
+                      positive: "amqp://app:hunter2@mq:5672/app", negative: "amqp://app:$(MQ_PASSWORD)@mq:5672/app",
                       matches: { tokens($0, separators: " \t\n\r\"',;<>()[]{}").contains(where: hasURLPassword) }),
         SecretPattern(id: "jwt", kind: .value, description: "a JSON Web Token",
                       positive: "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcGkifQ.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk",
@@ -240,7 +240,7 @@ public enum SecretShapes {
                        sampleBody: "abcdefghijklmnopqrstuvwxyz0123456789", negative: "npm_config"),
         ProviderPrefix(provider: "OpenAI", prefix: "sk-", length: 32, alphabet: base64URL,
                        sampleBody: "proj-abcdefghijklmnopqrstuvwxyz0123456789AB", negative: "sk-learn-toolkit"),
-        ProviderPrefix(provider: "Vault", prefix: "hvs.", length: 24, alphabet: base64URL,
+        ProviderPrefix(provider: "HashiCorp", prefix: "hvs.", length: 24, alphabet: base64URL,
                        sampleBody: "CAESIJ1234567890abcdefghijklmnopqrst", negative: "hvs.short"),
     ]
 

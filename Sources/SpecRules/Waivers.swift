@@ -39,10 +39,22 @@ public enum Waivers {
             }
             active.append(waiver)
         }
+        // The first active waiver that covers a finding, found by (rule, target) and (rule, "*")
+        // instead of a scan of every waiver per finding.
+        var exact: [String: [String: Int]] = [:], wildcard: [String: Int] = [:]
+        for (index, waiver) in active.enumerated() {
+            if waiver.target.value == "*" {
+                if wildcard[waiver.rule.value] == nil { wildcard[waiver.rule.value] = index }
+            } else if exact[waiver.rule.value]?[waiver.target.value] == nil {
+                exact[waiver.rule.value, default: [:]][waiver.target.value] = index
+            }
+        }
         for findingIndex in result.indices {
             let finding = result[findingIndex]
-            guard RuleCatalog.ids.contains(finding.id),
-                  let match = active.first(where: { $0.covers(ruleID: finding.id, subject: finding.subject) }) else { continue }
+            let candidates = [finding.subject.flatMap { exact[finding.id]?[$0] }, wildcard[finding.id]].compactMap { $0 }
+            guard RuleCatalog.ids.contains(finding.id), let first = candidates.min() else { continue }
+            let match = active[first]
+            assert(match.covers(ruleID: finding.id, subject: finding.subject))
             result[findingIndex].suppression = Suppression(reason: match.reason.value, location: match.location)
             used.insert(match.location)
         }

@@ -94,7 +94,7 @@ struct CommandLineContractTests {
             ("malformed", Data("clusterspec: v1\nname: [demo\n".utf8), ":3:1:"),
             ("list", Data("- clusterspec: v1\n".utf8), ":1:1:"),
             ("scalar", Data("hello\n".utf8), ":1:1:"),
-            ("huge", Data(("clusterspec: v1\nname: demo\n#" + String(repeating: "x", count: 10_485_760)).utf8), ":1:1:"),
+            ("huge", Data(("clusterspec: v1\nname: demo\n#" + String(repeating: "x", count: 33_554_432)).utf8), ":1:1:"),
             ("deep", Data(("clusterspec: v1\nname: " + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)).utf8), ":2:"),
             ("laughs", Data(laughs.utf8), ":"),
             ("latin1", latin1, ":2:10:"),

@@ -88,7 +88,7 @@ struct EngineDescriptionTests {
             "api → cache 6379 uses",
             "api → cache-sentinel 26379 uses",
         ])
-        let facts = try #require(Connections.facts(for: "cache", in: system)).facts.map(\.name)
+        let facts = try #require(Connections.facts(for: "cache", in: SystemIndex(system), domain: system.clusterDomain.value)).facts.map(\.name)
         #expect(facts == ["sentinels", "masterName"])
     }
 
@@ -102,7 +102,7 @@ struct EngineDescriptionTests {
         let system = try system(SentinelCacheSettings(replicas: Located(1, at: at), sentinels: nil))
         #expect(system.stores[0].quorumGroups.isEmpty)
         #expect(flows(system) == ["cache → cache 6379 peers", "api → cache 6379 uses"])
-        #expect(try #require(Connections.facts(for: "cache", in: system)).facts.map(\.name) == ["host", "port", "url"])
+        #expect(try #require(Connections.facts(for: "cache", in: SystemIndex(system), domain: system.clusterDomain.value)).facts.map(\.name) == ["host", "port", "url"])
     }
 
     @Test func genericQuorumRulesJudgeTheSentinels() throws {

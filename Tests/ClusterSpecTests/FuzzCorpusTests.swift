@@ -27,8 +27,8 @@ struct FuzzCorpusTests {
     static var corpusFiles: [String] {
         (FileManager.default.enumerator(atPath: corpus.path)?.allObjects as? [String] ?? []).filter { path in
             var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: corpus.appendingPathComponent(path).path, isDirectory: &isDirectory)
-            return !isDirectory.boolValue && !path.hasPrefix(".")
+            let exists = FileManager.default.fileExists(atPath: corpus.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            return exists && !isDirectory.boolValue && !path.hasPrefix(".")
         }.sorted()
     }
 

@@ -87,6 +87,16 @@ enum Judges {
     }()
 }
 
+/// A system tool on PATH (valgrind, objcopy, dot): Debian packages `.ci/run` installs. Never for
+/// the Python judges, which come from `Judges`.
+func systemTool(_ name: String) -> URL? {
+    for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        let url = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    return nil
+}
+
 extension Trait where Self == ConditionTrait {
     /// For tests that need the judges: skipped without them (`JudgesTests` reports it once).
     static var needsJudges: Self { .enabled(if: Judges.available, "needs the Python judges: run scripts/test") }

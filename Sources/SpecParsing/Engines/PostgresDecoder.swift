@@ -3,7 +3,7 @@ import SpecModel
 /// PostgreSQL: `mode` (single, cloudnative-pg or external), `instances`, `database` and `user`
 /// (plain identifiers), `credentials` for single mode, `external` for a managed database.
 extension PostgresSettings: EngineDecoding {
-    static var values: [String] { PostgresMode.allCases.map(\.rawValue) }
+    static var vocabulary: [String] { PostgresMode.allCases.map(\.rawValue) }
 
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> PostgresSettings? {
         decoder.decodePostgres(fields, store: store.value, at: store.location)

@@ -3,7 +3,7 @@ import SpecModel
 /// Vault: `members` (3 by default), an auto-unseal `seal` and `ui`; and the Vault Secrets
 /// Operator's source of a synced Secret (`secrets.<name>.vault`).
 extension VaultSettings: EngineDecoding {
-    static var values: [String] { VaultKVType.allCases.map(\.rawValue) }
+    static var vocabulary: [String] { VaultKVType.allCases.map(\.rawValue) }
 
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> VaultSettings? {
         decoder.decodeVault(fields, at: store.location)

@@ -22,8 +22,8 @@ struct ConfigMapDeclared: Rule {
         var findings: [Diagnostic] = []
         func judge(_ owner: String, namespace: String, name: Located<String>, key: Located<String>?, optional: Bool) {
             guard !optional else { return }
-            guard let map = context.system.configMaps.first(where: { $0.name.value == name.value && $0.namespace.value == namespace }) else {
-                let candidates = context.system.configMaps.filter { $0.namespace.value == namespace }.map(\.name.value)
+            guard let map = context.index.configMap(name.value, in: namespace) else {
+                let candidates = context.index.configMapNames(in: namespace)
                 findings.append(context.finding(
                     "'\(owner)' reads ConfigMap '\(name.value)', which the spec does not define in namespace '\(namespace)'\(NameSuggestion.hint(for: name.value, in: candidates))",
                     about: owner, at: name.location))

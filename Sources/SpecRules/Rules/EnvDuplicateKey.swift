@@ -26,11 +26,9 @@ struct EnvDuplicateKey: Rule {
                 let keys: [String]
                 switch source.kind {
                 case .configMap:
-                    keys = context.system.configMaps.first { $0.name.value == source.name.value && $0.namespace.value == workload.namespace.value }?
-                        .data.map(\.key.value) ?? []
+                    keys = context.index.configMap(source.name.value, in: workload.namespace.value)?.data.map(\.key.value) ?? []
                 case .secret:
-                    keys = context.system.secrets.first { $0.name.value == source.name.value && $0.namespace.value == workload.namespace.value }?
-                        .keys.map(\.value) ?? []
+                    keys = context.index.secret(source.name.value, in: workload.namespace.value)?.keys.map(\.value) ?? []
                 }
                 for key in keys.map({ (source.prefix?.value ?? "") + $0 }) {
                     if let earlier = provided[key] {

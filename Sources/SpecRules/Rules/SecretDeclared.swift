@@ -26,8 +26,8 @@ struct SecretDeclared: Rule {
         func judge(_ owner: String, namespace: String, secret: Located<String>, key: Located<String>?, optional: Bool = false) {
             guard !secret.isDefault, !optional else { return }
             if context.generatedSecrets(in: namespace).contains(secret.value) { return }
-            guard let declared = context.system.secrets.first(where: { $0.name.value == secret.value && $0.namespace.value == namespace }) else {
-                let candidates = context.system.secrets.filter { $0.namespace.value == namespace }.map(\.name.value)
+            guard let declared = context.index.secret(secret.value, in: namespace) else {
+                let candidates = context.index.secretNames(in: namespace)
                 findings.append(context.finding(
                     "'\(owner)' reads Secret '\(secret.value)', which is not declared in namespace '\(namespace)'\(NameSuggestion.hint(for: secret.value, in: candidates))",
                     about: owner, at: secret.location))

@@ -23,15 +23,14 @@ struct StoreReachableByNonUsers: Rule {
 
     /// Whether mesh authorization alone keeps non-users out: the namespace is meshed (and runs only
     /// described pods), and it is not PERMISSIVE towards a plaintext caller, which would open the
-    /// port to every pod without a sidecar.
-    private func authorizesOnlyUsers(_ namespace: String, _ groups: [PodGroup], _ context: RuleContext) -> Bool {
+    /// port to every pod without a sidecar. `plaintextTargets` holds the groups such callers reach.
+    private func authorizesOnlyUsers(_ namespace: String, _ groups: [PodGroup], _ context: RuleContext,
+                                     plaintextTargets: () -> Set<PodGroup>) -> Bool {
         let system = context.system
         guard system.isMeshed(namespace), !system.isTrafficSource(namespace) else { return false }
         guard system.mtls(of: namespace) == .permissive else { return true }
-        let members = Set(groups)
-        return !context.traffic.flows.contains { flow in
-            flow.destination.group.map(members.contains) == true && flow.source.namespace.map { !system.isMeshed($0) } == true
-        }
+        let targets = plaintextTargets()
+        return !groups.contains(where: targets.contains)
     }
 
     func check(_ context: RuleContext) -> [Diagnostic] {
@@ -40,22 +39,39 @@ struct StoreReachableByNonUsers: Rule {
         for workload in system.workloads {
             for dependency in workload.uses { users[dependency.target.value, default: []].insert(workload.name.value) }
         }
+        var plaintextTargets: Set<PodGroup>?
+        func computePlaintextTargets() -> Set<PodGroup> {
+            if let plaintextTargets { return plaintextTargets }
+            var targets = Set<PodGroup>()
+            for flow in context.traffic.flows where flow.source.namespace.map({ !system.isMeshed($0) }) == true {
+                if let group = flow.destination.group { targets.insert(group) }
+            }
+            plaintextTargets = targets
+            return targets
+        }
+        // Workloads whose own namespace denies undeclared egress cannot reach a store either.
+        let reachers = system.workloads.filter { !system.deniesByDefault($0.namespace.value) }.map(\.name.value)
+        var reachersByName: [String: Int] = [:]
+        for name in reachers { reachersByName[name, default: 0] += 1 }
         return system.stores.compactMap { store in
             let namespace = store.namespace.value
             let groups = context.traffic.groups(of: store.name.value)
             guard !groups.isEmpty,  // external databases run elsewhere
-                  !system.deniesByDefault(namespace), !authorizesOnlyUsers(namespace, groups, context) else { return nil }
+                  !system.deniesByDefault(namespace),
+                  !authorizesOnlyUsers(namespace, groups, context, plaintextTargets: computePlaintextTargets) else { return nil }
             let storeUsers = users[store.name.value] ?? []
-            // A workload whose own namespace denies undeclared egress cannot reach it either.
-            let others = system.workloads
-                .filter { !storeUsers.contains($0.name.value) && !system.deniesByDefault($0.namespace.value) }
-                .map(\.name.value)
-            guard !others.isEmpty else { return nil }
-            var names = others.prefix(5).map { "'\($0)'" }
-            if others.count > 5 { names.append("\(others.count - 5) more") }
+            let othersCount = reachers.count - storeUsers.reduce(0) { $0 + (reachersByName[$1] ?? 0) }
+            guard othersCount > 0 else { return nil }
+            // The first five non-users, in spec order: the scan passes at most the store's users.
+            var names: [String] = []
+            for name in reachers where !storeUsers.contains(name) {
+                names.append("'\(name)'")
+                if names.count == 5 { break }
+            }
+            if othersCount > 5 { names.append("\(othersCount - 5) more") }
             let shown = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names[names.count - 1]
             return context.finding(
-                "store '\(store.name.value)' accepts connections from any pod: namespace '\(namespace)' has no network policy or mesh authorization, so \(shown), which \(others.count == 1 ? "does" : "do") not use it, can reach it",
+                "store '\(store.name.value)' accepts connections from any pod: namespace '\(namespace)' has no network policy or mesh authorization, so \(shown), which \(othersCount == 1 ? "does" : "do") not use it, can reach it",
                 about: store.name.value, at: store.name.location,
                 notes: [DiagnosticNote("its declared users: \(storeUsers.isEmpty ? "none" : storeUsers.sorted().joined(separator: ", "))")])
         }

@@ -23,7 +23,7 @@ struct UsesPortDeclared: Rule {
         var findings: [Diagnostic] = []
         for (subject, caller, dependency) in context.dependencies {
             let target = dependency.target.value
-            guard let offered = Self.ports(of: target, in: context.system) else { continue }  // unknown: dependency-declared
+            guard let offered = Self.ports(of: target, in: context.index) else { continue }  // unknown: dependency-declared
             if offered.isEmpty {
                 findings.append(context.finding(
                     "\(caller) '\(target)', which declares no ports: there is nothing to connect to and no traffic is allowed",
@@ -41,12 +41,10 @@ struct UsesPortDeclared: Rule {
     }
 
     /// The port names `target` offers, nil when it names nothing usable.
-    private static func ports(of target: String, in system: SystemSpec) -> [String]? {
-        if let workload = (system.services.map(\.workload) + system.statefulServices.map(\.workload)).first(where: { $0.name.value == target }) {
-            return workload.container.ports.map(\.name.value)
-        }
-        if let store = system.stores.first(where: { $0.name.value == target }) { return store.clientPorts.map(\.name) }
-        if let external = system.external.first(where: { $0.name.value == target }) { return external.ports.map(\.name.value) }
+    private static func ports(of target: String, in index: SystemIndex) -> [String]? {
+        if let workload = index.connectableWorkloads[target] { return workload.container.ports.map(\.name.value) }
+        if let store = index.stores[target] { return store.clientPorts.map(\.name) }
+        if let external = index.external[target] { return external.ports.map(\.name.value) }
         return nil
     }
 }

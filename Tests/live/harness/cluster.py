@@ -34,8 +34,25 @@ from .podexec import exec_in_pod
 from .processes import ProcessRegistry
 
 HARNESS_DIR = Path(__file__).resolve().parent
-POD_ADDRESSES = (11, 199)       # pods: 127.0.0.11 … 127.0.0.199
-SERVICE_ADDRESSES = (200, 254)  # Services with a cluster IP: 127.0.0.200 … 127.0.0.254
+POD_ADDRESSES = (11, 199)       # pods: <subnet>.11 … <subnet>.199
+SERVICE_ADDRESSES = (200, 254)  # Services with a cluster IP: <subnet>.200 … <subnet>.254
+
+
+def loopback_subnet() -> str:
+    """The /24 inside 127.0.0.0/8 this checkout's pods and Services use: `CLUSTERSPEC_LIVE_SUBNET`
+    (e.g. `127.0.0`), else one derived from the checkout's path, so the live suites of two
+    checkouts running at once on one machine never share an address."""
+    given = os.environ.get("CLUSTERSPEC_LIVE_SUBNET")
+    if given:
+        octets = given.split(".")
+        if len(octets) != 3 or octets[0] != "127" or not all(o.isdigit() and 0 <= int(o) <= 255 for o in octets):
+            raise ValueError(f"CLUSTERSPEC_LIVE_SUBNET={given!r}: expected three octets inside 127.0.0.0/8, such as 127.0.0")
+        return given
+    digest = hashlib.sha256(str(HARNESS_DIR).encode()).digest()
+    return f"127.{1 + digest[0] % 254}.{digest[1]}"
+
+
+SUBNET = loopback_subnet()
 
 
 class Cluster:
@@ -53,7 +70,7 @@ class Cluster:
         self.pods: dict[str, Pod] = {}
         self.readiness: dict[str, bool] = {}
         self._pod_addresses: dict[str, str] = {}
-        self._service_addresses: dict[tuple[str, str], str] = {("default", "kubernetes"): f"127.0.0.{SERVICE_ADDRESSES[0]}"}
+        self._service_addresses: dict[tuple[str, str], str] = {("default", "kubernetes"): f"{SUBNET}.{SERVICE_ADDRESSES[0]}"}
         self._service_relays = Forwarder()
         self._service_listeners: set[tuple[str, int]] = set()
         self.state_file = self.workdir / "state.json"
@@ -70,7 +87,7 @@ class Cluster:
         if key not in table:
             used = set(table.values())
             for last in range(*span):
-                address = f"127.0.0.{last}"
+                address = f"{SUBNET}.{last}"
                 if address not in used:
                     table[key] = address
                     break
