@@ -100,11 +100,16 @@ public struct CompileOptions: Sendable {
     /// tolerates `unknown-key`: the key is skipped, so the rest of the spec is still judged). The
     /// errors are reported all the same.
     public var tolerating: Set<String> = []
+    /// What runs now, to compare store membership against; nil compares nothing (in-memory
+    /// compilations, `diff`).
+    public var previous: PreviousRevision?
 
-    public init(environments: EnvironmentSelection = .all, today: CalendarDate = CompileOptions.currentDate(), runRules: Bool = true) {
+    public init(environments: EnvironmentSelection = .all, today: CalendarDate = CompileOptions.currentDate(), runRules: Bool = true,
+                previous: PreviousRevision? = nil) {
         self.environments = environments
         self.today = today
         self.runRules = runRules
+        self.previous = previous
     }
 
     /// Today's date in UTC: waivers expire at the end of their day, wherever the build runs.
@@ -202,9 +207,21 @@ public enum Compiler {
         func check(_ spec: SystemSpec, environment: String?) -> [Diagnostic] {
             guard options.runRules else { return [] }
             let findings = RuleRegistry.check(spec, environment: environment)
-            let (judged, used) = Waivers.apply(findings, waivers: spec.waivers, today: options.today)
+            var (judged, used) = Waivers.apply(findings, waivers: spec.waivers, today: options.today)
             waivers += spec.waivers
             usedWaivers.formUnion(used)
+            // Membership is judged against the running cluster, after waivers: a reviewed
+            // `membership` step, not a waiver, is how a change is accepted.
+            if let previous = options.previous {
+                let system = base.name.value
+                if let members = previous.members(system: system, environment: environment) {
+                    judged += MembershipComparison.check(spec, environment: environment, previous: members)
+                } else {
+                    // The same note for every environment of a new system merges into one.
+                    let path = previous.hasSystem(system) ? previous.path(system: system, environment: environment) : previous.path(system: system)
+                    judged.append(MembershipComparison.previousMissing(spec, path: path))
+                }
+            }
             return judged.map { finding in
                 var tagged = finding
                 tagged.environment = environment

@@ -89,8 +89,8 @@ public enum Golden {
         return (lines, warnings, changed)
     }
 
-    /// Quorum members a revision adds or removes: the bootstrap member list is only read on a
-    /// cluster's first start, so on a running cluster this is a Raft membership change.
+    /// Quorum members a revision adds or removes: a Raft membership change of the running
+    /// cluster, which the membership comparison (its findings are printed first) allowed.
     static func membershipWarnings(_ changes: [SemanticDiff.ObjectChange], old: [ManifestValue], scope: String) -> [String] {
         let quorumComponents = Engines.quorumComponents
         var previous: [ObjectKey: ManifestValue] = [:]
@@ -103,8 +103,8 @@ public enum Golden {
                   let object = previous[change.key],
                   let component = object["metadata"]?["labels"]?["app.kubernetes.io/component"]?.stringValue,
                   quorumComponents.contains(component) else { return nil }
-            return "\(scope): \(change.key.name) members \(replicas.old) → \(replicas.new) — on a running cluster this is a Raft membership change: "
-                + "the initial member list is ignored after the first start, so add or remove members one at a time with the engine's own tools"
+            return "\(scope): \(change.key.name) members \(replicas.old) → \(replicas.new) — a membership change of the running cluster; "
+                + "the membership findings above say what it takes (the printed steps, or nothing when it is automatic)"
         }
     }
 

@@ -93,8 +93,10 @@ struct PolicyReachability {
     /// Every pair of ends with the ports the policies let through, in the order of the ends.
     func allowedFlows() -> [AllowedFlow] {
         var flows: [AllowedFlow] = []
-        for source in ends where source.cidr == nil {
+        for source in ends {
             for destination in ends {
+                // Address ranges outside (`from:` of a public Service) are sources only towards the system's pods.
+                if source.cidr != nil, destination.endpoint.group == nil { continue }
                 // Only ends the system runs are governed by its policies; a pair of outside ends is not its business.
                 guard source.endpoint.group != nil || destination.endpoint.group != nil else { continue }
                 let allowed = allowed(from: source, to: destination, direction: "Egress")

@@ -212,6 +212,7 @@ public enum SpecSchema {
             case .port: return "^(?=.*[a-z])[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$"
             case .environmentVariable: return "^[-._a-zA-Z][-._a-zA-Z0-9]*$"
             case .qualified: return "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+            case .path: return "^/"
             case .any: return ".*"
             }
         }

@@ -64,12 +64,20 @@ extension SystemGraph {
             let ports = flow.ports.map(\.description).joined(separator: ",")
             builder.edges.append(Edge(from: source, to: destination, label: flow.reason == .uses ? ports : "\(ports) \(Self.word(flow.reason))"))
         }
-        for service in system.services {
-            guard let expose = service.expose, let group = traffic.groups(of: service.name.value).first,
-                  let port = service.workload.container.port(named: expose.port.value) else { continue }
-            let host = "host/\(expose.host.value)"
-            builder.nodes.insert(Node(id: host, label: "\(expose.tls == nil ? "http" : "https")://\(expose.host.value)\(expose.path.value)", group: outside))
-            builder.edges.append(Edge(from: host, to: GraphBuilder.id(group), label: "\(port.number.value) ingress"))
+        // One node per Ingress host (`expose:` and `routes:`); a host with several paths names the
+        // path on each edge.
+        let exposures = system.exposures
+        let byHost = Dictionary(grouping: exposures, by: \.host.value)
+        for exposure in exposures {
+            guard let service = system.services.first(where: { $0.name.value == exposure.service }),
+                  let group = traffic.groups(of: exposure.service).first,
+                  let port = service.workload.container.port(named: exposure.port) else { continue }
+            let sameHost = byHost[exposure.host.value] ?? [exposure]
+            let host = "host/\(exposure.host.value)", shared = sameHost.count > 1
+            let scheme = sameHost[0].tls == nil ? "http" : "https"
+            builder.nodes.insert(Node(id: host, label: "\(scheme)://\(exposure.host.value)\(shared ? "" : exposure.path.value)", group: outside))
+            builder.edges.append(Edge(from: host, to: GraphBuilder.id(group),
+                                      label: "\(port.number.value) ingress\(shared ? " \(exposure.path.value)" : "")"))
         }
         return SystemGraph(name: system.name.value, nodes: builder.nodes, edges: builder.edges)
     }
@@ -96,6 +104,7 @@ extension SystemGraph {
         case .peers: return "peers"
         case .ingress: return "ingress"
         case .monitoring: return "metrics"
+        case .publicAccess: return "public"
         case .operatorAccess: return "operator"
         case .apiServer: return "API"
         }

@@ -84,6 +84,15 @@ public struct Workspace: Sendable {
         overlays = overlayFiles
     }
 
+    /// What runs now, to compare store membership against: the projects' `previous` directory
+    /// (their golden directory unless the project file says otherwise); nil when the specs
+    /// belong to projects that name different ones.
+    public var previous: PreviousRevision? {
+        let directories = Set(projects.map(\.previous))
+        guard directories.count == 1, let directory = directories.first else { return nil }
+        return PreviousRevision(directory: directory)
+    }
+
     /// The `check` defaults of the specs' project file; an error when the specs come from
     /// project files whose defaults differ.
     public func checkDefaults() throws(ProjectError) -> CheckDefaults {

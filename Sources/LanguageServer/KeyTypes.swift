@@ -104,6 +104,7 @@ enum KeyTypes {
         case .port: return "port name"
         case .environmentVariable: return "variable name"
         case .qualified: return "label key"
+        case .path: return "path"
         case .any: return "name"
         }
     }

@@ -51,7 +51,7 @@ enum SecretReaders {
     }
 
     static func reads(_ workload: WorkloadSpec, secret name: String) -> Bool {
-        for container in [workload.container] + workload.initContainers.map(\.container) {
+        for container in workload.podContainers.map(\.container) {
             if container.envFrom.contains(where: { $0.kind == .secret && $0.name.value == name }) { return true }
             for variable in container.env {
                 if case .secretKey(let secret, _, _) = variable.source, secret.value == name { return true }

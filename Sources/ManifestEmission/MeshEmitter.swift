@@ -29,7 +29,7 @@ struct MeshEmitter {
     /// there and must be reachable from the ingress controller for certificates to be issued.
     private var acmeNamespaces: Set<String> {
         guard system.mesh.ingressNamespace != nil else { return [] }
-        return Set(system.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value))
+        return Set(system.exposures.filter { $0.tls != nil }.map(\.namespace))
     }
 
     func resources() -> [Resource] {
@@ -191,7 +191,7 @@ struct MeshEmitter {
                                       origin: at, fields: ["spec": .map([])]))
             if let ingress = system.mesh.ingressNamespace?.value, acmeNamespaces.contains(name) {
                 resources.append(authorizationResource("acme-http01-solver", name, at, selector: Self.acmeSolverSelector,
-                                                       rules: [([identity(.namespace(ingress))].compactMap { $0 }, [Self.acmeSolverPort])]))
+                                                       rules: [([identity(.namespace(ingress))], [Self.acmeSolverPort])]))
             }
         }
         return resources
@@ -203,17 +203,19 @@ struct MeshEmitter {
         case principal(String)
         case namespace(String)
         case plaintext
+        /// Clients outside the cluster, known only by their address (`from:` of a public Service).
+        case addresses(String)
     }
 
-    private func identity(_ endpoint: TrafficEndpoint) -> Identity? {
+    private func identity(_ endpoint: TrafficEndpoint) -> Identity {
         switch endpoint {
         case .group(let group):
             guard system.isMeshed(group.namespace) else { return .plaintext }
             return .principal("\(system.mesh.trustDomain.value)/ns/\(group.namespace)/sa/\(group.serviceAccount)")
         case .namespace(let namespace), .pods(let namespace, _):
             return system.isMeshed(namespace) ? .namespace(namespace) : .plaintext
-        case .addresses:
-            return nil
+        case .addresses(let cidr):
+            return .addresses(cidr)
         }
     }
 
@@ -221,8 +223,8 @@ struct MeshEmitter {
     /// namespaces and (for sources outside the mesh) plaintext callers allowed on those ports.
     private func authorizationPolicy(_ group: PodGroup, _ flows: [TrafficFlow]) -> Resource? {
         // Authorization applies where the sidecar intercepts: TCP, not its own merged-metrics port.
-        let sources: [(Identity, [TrafficPort])] = flows.compactMap { flow in
-            identity(flow.source).map { ($0, flow.ports.filter(TrafficGraph.isInterceptedBySidecar)) }
+        let sources: [(Identity, [TrafficPort])] = flows.map { flow in
+            (identity(flow.source), flow.ports.filter(TrafficGraph.isInterceptedBySidecar))
         }
         let portSets = grouped(sources)
         guard !portSets.isEmpty else { return nil }
@@ -240,6 +242,8 @@ struct MeshEmitter {
             if !principals.isEmpty { sources.append(["source": ["principals": .list(principals.map(ManifestValue.string))]]) }
             if !namespaces.isEmpty { sources.append(["source": ["namespaces": .list(namespaces.map(ManifestValue.string))]]) }
             if members.contains(.plaintext) { sources.append(["source": ["notPrincipals": ["*"]]]) }
+            let ranges = members.compactMap { if case .addresses(let cidr) = $0 { return cidr } else { return nil } }
+            if !ranges.isEmpty { sources.append(["source": ["ipBlocks": .list(ranges.map(ManifestValue.string))]]) }
             return [
                 "from": .list(sources),
                 "to": [["operation": ["ports": .list(set.map { .string(String($0.number)) })]]],

@@ -7,14 +7,19 @@ struct PodTemplateEmitter {
     let system: SystemSpec
 
     /// `spec.template` for `workload`: labels, annotations and the pod spec.
+    /// `serviceLinks: false` keeps the kubelet's Service link variables (`<SERVICE>_PORT=tcp://…`) out
+    /// of the environment: engines that read every `<PREFIX>_*` variable as configuration (store
+    /// images) would take them for settings.
     func template(_ workload: WorkloadSpec, component: String? = nil, restartPolicy: String? = nil,
-                  extraAnnotations: [(String, String)] = [], containerName: String? = nil, serviceAccount: String? = nil) -> ManifestValue {
+                  extraAnnotations: [(String, String)] = [], containerName: String? = nil, serviceAccount: String? = nil,
+                  serviceLinks: Bool = true) -> ManifestValue {
         [
             "metadata": .map([
                 "labels": .sortedStrings(Labels.workload(workload, system: system.name.value, component: component) + injectionLabel(workload)),
                 "annotations": .nonEmpty(.sortedStrings(annotations(workload) + extraAnnotations)),
             ]),
-            "spec": podSpec(workload, restartPolicy: restartPolicy, containerName: containerName, serviceAccount: serviceAccount),
+            "spec": podSpec(workload, restartPolicy: restartPolicy, containerName: containerName, serviceAccount: serviceAccount,
+                            serviceLinks: serviceLinks),
         ]
     }
 
@@ -41,7 +46,7 @@ struct PodTemplateEmitter {
     /// A digest of every spec-defined ConfigMap the pod reads, so a configuration change rolls the pods.
     private func configHash(_ workload: WorkloadSpec) -> String? {
         var names = Set<String>()
-        for container in [workload.container] + workload.initContainers.map(\.container) {
+        for container in workload.podContainers.map(\.container) {
             for volume in container.volumes { if case .configMap(let name) = volume.source { names.insert(name.value) } }
             for source in container.envFrom where source.kind == .configMap { names.insert(source.name.value) }
             for variable in container.env { if case .configMapKey(let name, _, _) = variable.source { names.insert(name.value) } }
@@ -58,13 +63,17 @@ struct PodTemplateEmitter {
         return hasher.hex
     }
 
-    func podSpec(_ workload: WorkloadSpec, restartPolicy: String?, containerName: String? = nil, serviceAccount: String? = nil) -> ManifestValue {
+    func podSpec(_ workload: WorkloadSpec, restartPolicy: String?, containerName: String? = nil, serviceAccount: String? = nil,
+                 serviceLinks: Bool = true) -> ManifestValue {
         let security = workload.container.security
         return [
             "serviceAccountName": .string(serviceAccount ?? workload.name.value),
             "automountServiceAccountToken": .bool(workload.serviceAccount.automountToken.value),
+            "enableServiceLinks": serviceLinks ? .absent : false,
             "restartPolicy": .optional(restartPolicy),
             "terminationGracePeriodSeconds": .optional(workload.terminationGracePeriodSeconds?.value),
+            "priorityClassName": .optional(workload.priorityClassName?.value),
+            "tolerations": .nonEmpty(workload.tolerations.map(toleration)),
             "securityContext": [
                 "runAsNonRoot": true,
                 "runAsUser": .optional(security.runAsUser?.value),
@@ -74,7 +83,11 @@ struct PodTemplateEmitter {
             ],
             "affinity": .nonEmpty(affinity(workload)),
             "topologySpreadConstraints": .nonEmpty(topologySpread(workload)),
-            "initContainers": .nonEmpty(workload.initContainers.map { container($0.container, name: $0.name.value) }),
+            // Sidecars first: native sidecars start in order, so they already run for the init containers.
+            "initContainers": .nonEmpty(workload.sidecars.map {
+                    container($0.container, name: $0.name.value, restartPolicy: "Always", pod: security)
+                }
+                + workload.initContainers.map { container($0.container, name: $0.name.value) }),
             "containers": [container(workload.container, name: containerName ?? workload.name.value)],
             "volumes": .nonEmpty(volumes(workload)),
         ]
@@ -82,9 +95,12 @@ struct PodTemplateEmitter {
 
     // MARK: Containers
 
-    func container(_ container: ContainerSpec, name: String) -> ManifestValue {
+    /// One container; `restartPolicy: Always` on an init container makes it a native sidecar. A
+    /// container with users of its own (a sidecar) names those that differ from the `pod`'s.
+    func container(_ container: ContainerSpec, name: String, restartPolicy: String? = nil, pod: SecuritySpec? = nil) -> ManifestValue {
         [
             "name": .string(name),
+            "restartPolicy": .optional(restartPolicy),
             "image": .string(container.image.value),
             "imagePullPolicy": .string(container.imagePullPolicy.value.rawValue),
             "command": .optional(container.command.map { .list($0.value.map(ManifestValue.string)) }),
@@ -98,7 +114,8 @@ struct PodTemplateEmitter {
             "startupProbe": .optional(container.health?.startup.map { probe($0, ports: container.ports) }),
             "livenessProbe": .optional(container.health?.liveness.map { probe($0, ports: container.ports) }),
             "readinessProbe": .optional(container.health?.readiness.map { probe($0, ports: container.ports) }),
-            "securityContext": securityContext(container.security),
+            "lifecycle": .optional(container.lifecycle.map(lifecycle)),
+            "securityContext": securityContext(container.security, pod: pod),
             "volumeMounts": .nonEmpty(container.volumes.map { volume in
                 [
                     "name": .string(volume.name.value),
@@ -149,13 +166,34 @@ struct PodTemplateEmitter {
         return ["requests": amounts(resources.requests), "limits": amounts(resources.limits)]
     }
 
-    private func probe(_ probe: ProbeSpec, ports: [PortSpec]) -> ManifestValue {
-        func portValue(_ reference: PortReference) -> ManifestValue {
-            switch reference {
-            case .name(let name): return .string(name)
-            case .number(let number): return .int(number)
-            }
+    private func portValue(_ reference: PortReference) -> ManifestValue {
+        switch reference {
+        case .name(let name): return .string(name)
+        case .number(let number): return .int(number)
         }
+    }
+
+    private func lifecycle(_ lifecycle: LifecycleSpec) -> ManifestValue {
+        let handler: ManifestValue
+        switch lifecycle.preStop {
+        case .exec(let command): handler = ["exec": ["command": .list(command.value.map(ManifestValue.string))]]
+        case .sleep(let seconds): handler = ["sleep": ["seconds": .int(seconds.value)]]
+        case .http(let path, let port): handler = ["httpGet": ["path": .string(path.value), "port": portValue(port.value)]]
+        }
+        return ["preStop": handler]
+    }
+
+    private func toleration(_ toleration: TolerationSpec) -> ManifestValue {
+        [
+            "key": .optional(toleration.key?.value),
+            "operator": .string(toleration.tolerationOperator.value.rawValue),
+            "value": .optional(toleration.value?.value),
+            "effect": .optional(toleration.effect?.value.rawValue),
+            "tolerationSeconds": .optional(toleration.seconds?.value),
+        ]
+    }
+
+    private func probe(_ probe: ProbeSpec, ports: [PortSpec]) -> ManifestValue {
         let action: (String, ManifestValue)
         switch probe.action {
         case .http(let path, let port):
@@ -183,9 +221,15 @@ struct PodTemplateEmitter {
         ])
     }
 
-    private func securityContext(_ security: SecuritySpec) -> ManifestValue {
-        [
+    private func securityContext(_ security: SecuritySpec, pod: SecuritySpec?) -> ManifestValue {
+        func own(_ id: Located<Int>?, _ podID: Located<Int>?) -> ManifestValue {
+            guard let id, id.value != podID?.value else { return .absent }
+            return .int(id.value)
+        }
+        return [
             "runAsNonRoot": true,
+            "runAsUser": pod.map { own(security.runAsUser, $0.runAsUser) } ?? .absent,
+            "runAsGroup": pod.map { own(security.runAsGroup, $0.runAsGroup) } ?? .absent,
             "allowPrivilegeEscalation": false,
             "privileged": false,
             "readOnlyRootFilesystem": .bool(security.readOnlyRootFilesystem.value),
@@ -198,9 +242,12 @@ struct PodTemplateEmitter {
 
     // MARK: Volumes and scheduling
 
-    /// Pod volumes; claim templates are left out (the StatefulSet adds them from its templates).
+    /// Pod volumes, once per name over every container (a container shares a volume by naming it);
+    /// claim templates are left out (the StatefulSet adds them from its templates).
     private func volumes(_ workload: WorkloadSpec) -> [ManifestValue] {
-        workload.container.volumes.compactMap { volume -> ManifestValue? in
+        var names = Set<String>()
+        let distinct = workload.podContainers.flatMap(\.container.volumes).filter { names.insert($0.name.value).inserted }
+        return distinct.compactMap { volume -> ManifestValue? in
             let source: (String, ManifestValue)
             switch volume.source {
             case .claimTemplate: return nil
@@ -241,14 +288,20 @@ struct PodTemplateEmitter {
         return .map(["nodeAffinity": node, "podAntiAffinity": pod])
     }
 
+    /// Zone spreading, then the spec's own spreads over other node labels.
     private func topologySpread(_ workload: WorkloadSpec) -> [ManifestValue] {
-        let mode = workload.placement.zones.value
-        guard mode != .none else { return [] }
-        return [[
-            "maxSkew": 1,
-            "topologyKey": "topology.kubernetes.io/zone",
-            "whenUnsatisfiable": mode == .required ? "DoNotSchedule" : "ScheduleAnyway",
-            "labelSelector": Labels.matchLabels(workload: workload.name.value, system: system.name.value),
-        ]]
+        let selector = Labels.matchLabels(workload: workload.name.value, system: system.name.value)
+        func constraint(_ key: String, _ mode: SpreadMode, maxSkew: Int, minDomains: Int? = nil) -> ManifestValue {
+            [
+                "maxSkew": .int(maxSkew),
+                "minDomains": .optional(minDomains),
+                "topologyKey": .string(key),
+                "whenUnsatisfiable": mode == .required ? "DoNotSchedule" : "ScheduleAnyway",
+                "labelSelector": selector,
+            ]
+        }
+        let zones = workload.placement.zones.value
+        return (zones == .none ? [] : [constraint(PlacementSpec.zoneLabel, zones, maxSkew: 1)])
+            + workload.placement.spread.map { constraint($0.topologyKey.value, $0.mode.value, maxSkew: $0.maxSkew.value, minDomains: $0.minDomains?.value) }
     }
 }

@@ -35,7 +35,7 @@ struct ServiceEmitter {
                 // With an autoscaler the HPA owns the count; a count in the manifest would fight it on every sync.
                 "replicas": service.autoscale == nil ? .int(service.replicas.value) : .absent,
                 "selector": Labels.matchLabels(workload: workload.name.value, system: systemName),
-                "strategy": [
+                "strategy": service.strategy.isRecreate ? ["type": "Recreate"] : [
                     "type": "RollingUpdate",
                     "rollingUpdate": [
                         "maxSurge": Self.intOrPercent(service.strategy.maxSurge.value),
@@ -75,8 +75,18 @@ struct ServiceEmitter {
                             "protocol": .string(port.portProtocol.value.rawValue),
                         ]
                     }),
+                    // Named ranges are judged by the pods' NetworkPolicy on the client's own address:
+                    // the default (Cluster) may replace it with a node's on the way in.
+                    "externalTrafficPolicy": isRestricted(group) ? "Local" : .absent,
+                    "loadBalancerSourceRanges": isRestricted(group) && group.type.value == .loadBalancer
+                        ? .list(group.from?.ranges.map { .string($0.value) } ?? []) : .absent,
                 ]])
         }
+    }
+
+    /// A Service reachable from outside only from the ranges `from:` names.
+    private static func isRestricted(_ group: ServicePortGroupSpec) -> Bool {
+        group.isReachableFromOutside && group.from.map { !$0.isAnywhere } == true
     }
 
     static func serviceName(_ workload: WorkloadSpec, _ group: ServicePortGroupSpec) -> String {
@@ -118,28 +128,16 @@ struct ServiceEmitter {
     }
 
     private func ingress(_ service: ServiceSpec, _ expose: ExposeSpec) -> Resource {
-        var annotations = expose.annotations.map { ($0.key.value, $0.value.value) }
-        if let tls = expose.tls {
-            let key = tls.issuerKind.value == .clusterIssuer ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer"
-            annotations.append((key, tls.issuer.value))
-        }
-        let serviceName = service.serviceGroups.first { group in group.ports.contains { $0.value == expose.port.value } }
-            .map { Self.serviceName(service.workload, $0) } ?? service.name.value
-        return Resource(
-            apiVersion: "networking.k8s.io/v1", kind: "Ingress",
-            metadata: metadata(service.workload, annotations: annotations), origin: expose.location,
-            fields: ["spec": [
-                "ingressClassName": .optional(expose.className?.value),
-                "tls": .optional(expose.tls.map { tls in [["hosts": [.string(expose.host.value)], "secretName": .string(tls.secretName.value)]] }),
-                "rules": [[
-                    "host": .string(expose.host.value),
-                    "http": ["paths": [[
-                        "path": .string(expose.path.value),
-                        "pathType": "Prefix",
-                        "backend": ["service": ["name": .string(serviceName), "port": ["name": .string(expose.port.value)]]],
-                    ]]],
-                ]],
-            ]])
+        IngressEmitter.ingress(metadata: metadata(service.workload), host: expose.host.value, className: expose.className?.value, tls: expose.tls,
+                               annotations: expose.annotations,
+                               paths: [(expose.path.value, Self.serviceName(publishing: expose.port.value, of: service), expose.port.value)],
+                               origin: expose.location)
+    }
+
+    /// The Service of `service` that publishes `port` (the main one when none does).
+    static func serviceName(publishing port: String, of service: ServiceSpec) -> String {
+        service.serviceGroups.first { group in group.ports.contains { $0.value == port } }
+            .map { serviceName(service.workload, $0) } ?? service.name.value
     }
 
     /// A Prometheus Operator ServiceMonitor on the Service that publishes the metrics port.

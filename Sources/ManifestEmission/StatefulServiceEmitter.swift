@@ -60,6 +60,19 @@ struct StoreEmitter {
     let kit: StatefulToolkit
 
     func resources(_ store: StoreSpec) -> [Resource] {
-        (store.settings as? any EngineEmitting)?.resources(of: store, kit: kit) ?? []
+        ((store.settings as? any EngineEmitting)?.resources(of: store, kit: kit) ?? []) + clientCertificates(store)
+    }
+
+    /// A cert-manager Certificate in each client's namespace, from the store's issuer, for every
+    /// workload that `uses:` a store accepting only clients with a certificate (wiring mounts it).
+    private func clientCertificates(_ store: StoreSpec) -> [Resource] {
+        guard ClientCertificates.required(by: store) else { return [] }
+        return kit.system.workloads.compactMap { client -> Resource? in
+            guard let use = client.uses.first(where: { $0.target.value == store.name.value }),
+                  case .success(.issued(let secret, let issuer, let kind)) = ClientCertificates.source(store: store, client: client) else { return nil }
+            return kit.clientCertificate(name: secret, namespace: client.namespace.value, client: client.name.value,
+                                         labels: kit.labels(store: store, name: store.name.value, component: "client-certificate"),
+                                         issuer: issuer.value, kind: kind.value, origin: use.location)
+        }
     }
 }

@@ -54,7 +54,7 @@ struct StatefulToolkit {
         }
         var template = PodTemplateEmitter(system: system).template(
             workload, component: component, extraAnnotations: extraAnnotations, containerName: containerName,
-            serviceAccount: serviceAccountName(workload))
+            serviceAccount: serviceAccountName(workload), serviceLinks: !Self.isStore(workload))
         if let selector {
             template = Self.addingLabels(selector, to: template)
         }
@@ -71,6 +71,39 @@ struct StatefulToolkit {
                 "selector": ["matchLabels": .sortedStrings(selectorLabels)],
                 "template": template,
                 "volumeClaimTemplates": .nonEmpty(claims),
+            ]])
+    }
+
+    /// Whether `workload` is a store's role (synthesized by `workload(store:…)`).
+    static func isStore(_ workload: WorkloadSpec) -> Bool { workload.labels.contains { $0.key.value == storeLabel } }
+
+    /// A CronJob of a store (its backups): one pod per run, the store's ServiceAccount, no retries
+    /// running in parallel (`Forbid`).
+    func cronJob(_ workload: WorkloadSpec, schedule: String, component: String, origin: SourceLocation) -> Resource {
+        let labels = Labels.workload(workload, system: systemName, component: component)
+        let template = PodTemplateEmitter(system: system).template(
+            workload, component: component, restartPolicy: "OnFailure", containerName: workload.name.value,
+            serviceAccount: serviceAccountName(workload), serviceLinks: false)
+        return Resource(
+            apiVersion: "batch/v1", kind: "CronJob",
+            metadata: ObjectMeta(name: workload.name.value, namespace: workload.namespace.value, labels: labels), origin: origin,
+            fields: ["spec": [
+                "schedule": .string(schedule),
+                "concurrencyPolicy": "Forbid",
+                "successfulJobsHistoryLimit": 3,
+                "failedJobsHistoryLimit": 1,
+                "jobTemplate": ["metadata": ["labels": .sortedStrings(labels)], "spec": ["backoffLimit": 3, "template": template]],
+            ]])
+    }
+
+    /// A PersistentVolumeClaim of a store outside its StatefulSets (its backups).
+    func claim(name: String, namespace: String, labels: [(String, String)], storage: StorageSpec, origin: SourceLocation) -> Resource {
+        Resource(
+            apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: ObjectMeta(name: name, namespace: namespace, labels: labels), origin: origin,
+            fields: ["spec": [
+                "accessModes": ["ReadWriteOnce"],
+                "storageClassName": .optional(storage.storageClass?.value),
+                "resources": ["requests": ["storage": .string(storage.size.value.text)]],
             ]])
     }
 
@@ -134,7 +167,7 @@ struct StatefulToolkit {
     /// A cert-manager Certificate for a store's TLS, covering every pod of the headless Services,
     /// the client Services and localhost.
     func certificate(name: String, namespace: String, labels: [(String, String)], issuer: String, kind: IssuerKind,
-                     headless: [String], clients: [String], origin: SourceLocation) -> Resource {
+                     headless: [String], clients: [String], keyEncoding: String? = nil, origin: SourceLocation) -> Resource {
         var dnsNames: [String] = []
         for service in headless {
             dnsNames += ["*.\(service).\(namespace).svc.\(domain)", "\(service).\(namespace).svc.\(domain)"]
@@ -151,8 +184,23 @@ struct StatefulToolkit {
                 "issuerRef": ["name": .string(issuer), "kind": .string(kind.rawValue), "group": "cert-manager.io"],
                 "dnsNames": .list(dnsNames.map(ManifestValue.string)),
                 "ipAddresses": ["127.0.0.1"],
-                "privateKey": ["algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"],
+                "privateKey": ["algorithm": "ECDSA", "size": 256, "encoding": .optional(keyEncoding), "rotationPolicy": "Always"],
                 "usages": ["server auth", "client auth", "digital signature", "key encipherment"],
+            ]])
+    }
+
+    /// A client certificate for `client` (its common name), PKCS#8 so every client runtime reads the key.
+    func clientCertificate(name: String, namespace: String, client: String, labels: [(String, String)], issuer: String, kind: IssuerKind,
+                           origin: SourceLocation) -> Resource {
+        Resource(
+            apiVersion: "cert-manager.io/v1", kind: "Certificate",
+            metadata: ObjectMeta(name: name, namespace: namespace, labels: labels), origin: origin,
+            fields: ["spec": [
+                "secretName": .string(name),
+                "commonName": .string(client),
+                "issuerRef": ["name": .string(issuer), "kind": .string(kind.rawValue), "group": "cert-manager.io"],
+                "privateKey": ["algorithm": "ECDSA", "size": 256, "encoding": "PKCS8", "rotationPolicy": "Always"],
+                "usages": ["client auth", "digital signature", "key encipherment"],
             ]])
     }
 

@@ -15,6 +15,7 @@ public enum SystemEmitter {
         }
         let services = ServiceEmitter(system: system)
         resources += system.services.flatMap(services.resources)
+        resources += system.routes.map { IngressEmitter.route($0, system: system) }
         let jobs = JobEmitter(system: system)
         resources += system.jobs.flatMap(jobs.resources)
         let kit = StatefulToolkit(system: system)

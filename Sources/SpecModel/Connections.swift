@@ -37,12 +37,13 @@ public enum Connections {
     /// Looks `target` up in `index` (the system's elements by name), in constant time.
     public static func facts(for target: String, in index: SystemIndex, domain: String) -> (facts: [ConnectionFact], isDefaultInjected: Bool)? {
         if let store = index.stores[target] {
-            return (store.settings.connectionFacts(of: store, domain: domain), true)
+            let certificates = ClientCertificates.required(by: store) ? ClientCertificates.facts(store.name.value) : []
+            return (store.settings.connectionFacts(of: store, domain: domain) + certificates, true)
         }
         if let stateful = index.statefulServices[target] {
             return (endpointFacts(stateful.workload, groups: stateful.serviceGroups, domain: domain), true)
         }
-        if let service = index.services[target] {
+        if let service = index.services[target], !service.isWorker {
             return (endpointFacts(service.workload, groups: service.serviceGroups, domain: domain), false)
         }
         if let external = index.external[target] {

@@ -22,15 +22,30 @@ public enum IntOrPercent: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The rolling-update budget of a Deployment.
+/// How a Deployment replaces its pods.
+public enum RolloutKind: String, Sendable, CaseIterable {
+    /// New pods start before old ones stop, within the surge and unavailability budget.
+    case rollingUpdate = "RollingUpdate"
+    /// Every old pod stops before a new one starts: a singleton never runs twice, at the price of
+    /// downtime on every rollout (`strategy: recreate`).
+    case recreate = "Recreate"
+}
+
+/// How a Deployment rolls out: a rolling update with its budget, or recreate for a singleton.
 public struct StrategySpec: Sendable {
+    public var kind: Located<RolloutKind>
+    /// The rolling-update budget (unused with `recreate`).
     public var maxSurge: Located<IntOrPercent>
     public var maxUnavailable: Located<IntOrPercent>
 
-    public init(maxSurge: Located<IntOrPercent>, maxUnavailable: Located<IntOrPercent>) {
+    public init(kind: Located<RolloutKind>? = nil, maxSurge: Located<IntOrPercent>, maxUnavailable: Located<IntOrPercent>) {
+        self.kind = kind ?? Located(.rollingUpdate, at: maxSurge.location, isDefault: true)
         self.maxSurge = maxSurge
         self.maxUnavailable = maxUnavailable
     }
+
+    /// Whether this is a singleton's `strategy: recreate`.
+    public var isRecreate: Bool { kind.value == .recreate }
 }
 
 /// The budget a PodDisruptionBudget enforces.
@@ -109,9 +124,93 @@ public struct ExposeSpec: Sendable {
     }
 }
 
+/// Requests under `path` go to `service` on its port `port` (one path of a route).
+public struct RoutePathSpec: Sendable {
+    public var path: Located<String>
+    public var service: Located<String>
+    public var port: Located<String>
+
+    public init(path: Located<String>, service: Located<String>, port: Located<String>) {
+        self.path = path
+        self.service = service
+        self.port = port
+    }
+}
+
+/// One host with several paths to different services (`routes:`): one Ingress named like the route.
+public struct RouteSpec: Sendable {
+    public var name: Located<String>
+    public var namespace: Located<String>
+    public var host: Located<String>
+    public var className: Located<String>?
+    public var tls: IngressTLSSpec?
+    public var annotations: [KeyValue]
+    public var paths: [RoutePathSpec]
+    public var location: SourceLocation
+
+    public init(name: Located<String>, namespace: Located<String>, host: Located<String>, className: Located<String>?, tls: IngressTLSSpec?,
+                annotations: [KeyValue], paths: [RoutePathSpec], location: SourceLocation) {
+        self.name = name
+        self.namespace = namespace
+        self.host = host
+        self.className = className
+        self.tls = tls
+        self.annotations = annotations
+        self.paths = paths
+        self.location = location
+    }
+}
+
+/// A service reached through an Ingress, from its `expose:` or from one path of a route: what
+/// the traffic graph lets the ingress controller reach and the rules judge.
+public struct Exposure: Sendable {
+    /// The service reached.
+    public var service: String
+    /// The namespace of the service and its Ingress.
+    public var namespace: String
+    /// Its port the Ingress forwards to.
+    public var port: String
+    public var host: Located<String>
+    public var path: Located<String>
+    public var tls: IngressTLSSpec?
+    /// The `expose:` or the route path.
+    public var location: SourceLocation
+
+    public init(service: String, namespace: String, port: String, host: Located<String>, path: Located<String>, tls: IngressTLSSpec?,
+                location: SourceLocation) {
+        self.service = service
+        self.namespace = namespace
+        self.port = port
+        self.host = host
+        self.path = path
+        self.tls = tls
+        self.location = location
+    }
+}
+
 /// Kubernetes Service type.
 public enum ServiceType: String, Sendable, CaseIterable {
     case clusterIP = "ClusterIP", nodePort = "NodePort", loadBalancer = "LoadBalancer"
+}
+
+/// Where outside traffic to a LoadBalancer or NodePort Service comes from (`from:`): address
+/// ranges, or every address (`from: anywhere`). The traffic graph turns each range into a flow
+/// into the Service's pods, so NetworkPolicy, Istio authorization and the rules admit exactly it.
+public struct PublicSources: Sendable {
+    /// Address ranges in CIDR notation.
+    public var ranges: [Located<String>]
+    /// Whether the spec wrote `anywhere` (every IPv4 and IPv6 address) rather than a list.
+    public var isAnywhere: Bool
+    public var location: SourceLocation
+
+    /// The ranges `anywhere` stands for.
+    public static let anywhere = ["0.0.0.0/0", "::/0"]
+
+    public init(ranges: [Located<String>], isAnywhere: Bool, location: SourceLocation) {
+        self.ranges = ranges
+        self.isAnywhere = isAnywhere
+        self.location = location
+    }
 }
 
 /// A Service in front of the workload: the main one (named like the workload) or an extra one
@@ -122,17 +221,35 @@ public struct ServicePortGroupSpec: Sendable {
     public var type: Located<ServiceType>
     public var ports: [Located<String>]
     public var annotations: [KeyValue]
+    /// Where outside traffic comes from, for a LoadBalancer or NodePort Service.
+    public var from: PublicSources?
 
-    public init(suffix: Located<String>?, type: Located<ServiceType>, ports: [Located<String>], annotations: [KeyValue]) {
+    public init(suffix: Located<String>?, type: Located<ServiceType>, ports: [Located<String>], annotations: [KeyValue],
+                from: PublicSources? = nil) {
         self.suffix = suffix
         self.type = type
         self.ports = ports
         self.annotations = annotations
+        self.from = from
     }
+
+    /// Whether addresses outside the cluster reach it by design (a LoadBalancer or NodePort).
+    public var isReachableFromOutside: Bool { type.value != .clusterIP }
 }
 
-/// A stateless service (`services:`): a Deployment with its Service(s), PDB, HPA and Ingress.
+/// What a Deployment of `services:` or `workers:` is for.
+public enum ServiceKind: String, Sendable {
+    /// Serves traffic: its Services, Ingress and `uses:` entries name it.
+    case service
+    /// Consumes work (a queue, a schedule) and serves no one (`workers:`): no Service, no Ingress,
+    /// nothing can `uses:` it, and its health is a liveness signal (an exec probe counts).
+    case worker
+}
+
+/// A stateless service (`services:`) — a Deployment with its Service(s), PDB, HPA and Ingress —
+/// or a worker (`workers:`), a Deployment with its PDB and HPA only.
 public struct ServiceSpec: Sendable {
+    public var kind: ServiceKind
     public var workload: WorkloadSpec
     /// Fixed replica count; when autoscaled it is the HPA minimum.
     public var replicas: Located<Int>
@@ -143,7 +260,9 @@ public struct ServiceSpec: Sendable {
     /// The main Service (nil when the workload has no ports for it) and the extra ones.
     public var serviceGroups: [ServicePortGroupSpec]
 
-    public init(workload: WorkloadSpec, replicas: Located<Int>, autoscale: AutoscaleSpec?, expose: ExposeSpec?, pdb: PDBSpec, strategy: StrategySpec, serviceGroups: [ServicePortGroupSpec]) {
+    public init(kind: ServiceKind = .service, workload: WorkloadSpec, replicas: Located<Int>, autoscale: AutoscaleSpec?, expose: ExposeSpec?,
+                pdb: PDBSpec, strategy: StrategySpec, serviceGroups: [ServicePortGroupSpec]) {
+        self.kind = kind
         self.workload = workload
         self.replicas = replicas
         self.autoscale = autoscale
@@ -154,6 +273,8 @@ public struct ServiceSpec: Sendable {
     }
 
     public var name: Located<String> { workload.name }
+    /// Whether it is a worker (`workers:`) rather than a service.
+    public var isWorker: Bool { kind == .worker }
 }
 
 /// What a CronJob does when the previous run is still going.

@@ -20,10 +20,14 @@ public enum TLSSource: Sendable {
 /// TLS settings of a store.
 public struct StoreTLSSpec: Sendable {
     public var source: TLSSource
+    /// The declared Secret (`tls.crt`, `tls.key`, `ca.crt`) clients mount when the store
+    /// authenticates clients by certificate and its own certificate is a declared Secret too.
+    public var clientSecret: Located<String>?
     public var location: SourceLocation
 
-    public init(source: TLSSource, location: SourceLocation) {
+    public init(source: TLSSource, clientSecret: Located<String>? = nil, location: SourceLocation) {
         self.source = source
+        self.clientSecret = clientSecret
         self.location = location
     }
 }
@@ -44,10 +48,14 @@ public struct StoreSpec: Sendable {
     public var podAnnotations: [KeyValue]
     /// The engine-specific settings; their type is the engine's description (`StoreEngine`).
     public var settings: any StoreEngine
+    /// A reviewed member-count change of the running cluster (`membership: {from: N}`).
+    public var membership: MembershipStep?
 
     public init(name: Located<String>, namespace: Located<String>, image: Located<String>,
                 storage: StorageSpec, resources: ResourcesSpec?, placement: PlacementSpec, tls: StoreTLSSpec?, pdb: PDBSpec?,
-                security: SecuritySpec, labels: [KeyValue], podAnnotations: [KeyValue], settings: any StoreEngine) {
+                security: SecuritySpec, labels: [KeyValue], podAnnotations: [KeyValue], settings: any StoreEngine,
+                membership: MembershipStep? = nil) {
+        self.membership = membership
         self.name = name
         self.namespace = namespace
         self.image = image

@@ -21,6 +21,9 @@ public protocol StoreEngine: Sendable {
     static var groupNameLabels: [String] { get }
     /// The kind of Secret the engine's operator keeps in sync from the engine (`secrets.<name>.<key>`).
     static var secretSync: (any SecretSync.Type)? { get }
+    /// Why `tls:` is refused on this engine's stores (what to do instead); nil when the emitted
+    /// objects serve TLS end to end.
+    static var tlsUnsupported: String? { get }
 
     /// The roles the store runs, in emission order; empty when it runs nothing in the cluster.
     func roles(named store: String) -> [StoreRole]
@@ -32,21 +35,40 @@ public protocol StoreEngine: Sendable {
     func externalRange(of store: StoreSpec) -> String?
     /// What a client needs to reach the store.
     func connectionFacts(of store: StoreSpec, domain: String) -> [ConnectionFact]
+    /// Whether the store accepts only clients presenting a certificate its CA signed (then every
+    /// workload that `uses:` it mounts one; see `ClientCertificates`).
+    func requiresClientCertificates(_ store: StoreSpec) -> Bool
     /// Secrets the store reads that the spec provides, with the key read when there is one.
     func secretReferences(of store: StoreSpec) -> [SecretReference]
     /// Secrets the store's own objects create (its TLS certificate's Secret aside).
     func generatedSecrets(of store: StoreSpec) -> [String]
     /// Spec values passed verbatim into the engine's configuration, which may be credentials.
     func verbatimSettings(of store: StoreSpec) -> [VerbatimSetting]
+    /// What changing `change.role`'s member count takes on a running cluster: automatic, a
+    /// reviewed step with the exact procedure (pods, peer URLs and TLS flags as emitted), or
+    /// refused. Judged against the previous revision by the membership comparison.
+    func membershipPolicy(for change: MembershipChange, of store: StoreSpec, domain: String) -> MembershipPolicy
 }
 
 extension StoreEngine {
     public static var groupNameLabels: [String] { [] }
     public static var secretSync: (any SecretSync.Type)? { nil }
+    public static var tlsUnsupported: String? { nil }
     public func externalRange(of store: StoreSpec) -> String? { nil }
+    public func requiresClientCertificates(_ store: StoreSpec) -> Bool { false }
     public func secretReferences(of store: StoreSpec) -> [SecretReference] { [] }
     public func generatedSecrets(of store: StoreSpec) -> [String] { [] }
     public func verbatimSettings(of store: StoreSpec) -> [VerbatimSetting] { [] }
+
+    /// Without a description of its own: pods outside a quorum come and go freely; a quorum's
+    /// member count is refused until the engine says how to change it safely.
+    public func membershipPolicy(for change: MembershipChange, of store: StoreSpec, domain: String) -> MembershipPolicy {
+        guard let quorum = change.role.kind.quorum else {
+            return .automatic("\(change.role.name) pods are not quorum members")
+        }
+        return .refused("clusterspec does not know how the \(quorum) changes membership on a running cluster; keep \(change.from) "
+                        + "members, or create a new store and move the data")
+    }
 }
 
 /// Image repository, default version, UID/GID, root filesystem and default volume size of an engine.

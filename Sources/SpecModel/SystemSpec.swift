@@ -18,6 +18,8 @@ public struct SystemSpec: Sendable {
     public var jobs: [JobSpec]
     public var statefulServices: [StatefulServiceSpec]
     public var stores: [StoreSpec]
+    /// Hosts with several paths to different services (one Ingress each).
+    public var routes: [RouteSpec]
     public var waivers: [WaiverSpec]
     /// Mutual TLS and network policy settings.
     public var mesh: MeshSpec { didSet { namespaceIndex = NamespaceIndex(namespaces, mesh) } }
@@ -31,7 +33,7 @@ public struct SystemSpec: Sendable {
         file: String, name: Located<String>, clusterDomain: Located<String>, defaults: Defaults,
         namespaces: [NamespaceSpec] = [], configMaps: [ConfigMapSpec] = [], secrets: [SecretRefSpec] = [],
         volumeClaims: [VolumeClaimSpec] = [], services: [ServiceSpec] = [], jobs: [JobSpec] = [],
-        statefulServices: [StatefulServiceSpec] = [], stores: [StoreSpec] = [], waivers: [WaiverSpec] = [],
+        statefulServices: [StatefulServiceSpec] = [], stores: [StoreSpec] = [], routes: [RouteSpec] = [], waivers: [WaiverSpec] = [],
         mesh: MeshSpec? = nil, external: [ExternalEndpointSpec] = []
     ) {
         self.file = file
@@ -46,6 +48,7 @@ public struct SystemSpec: Sendable {
         self.jobs = jobs
         self.statefulServices = statefulServices
         self.stores = stores
+        self.routes = routes
         self.waivers = waivers
         let mesh = mesh ?? MeshSpec.defaults(at: name.location)
         self.mesh = mesh
@@ -56,6 +59,21 @@ public struct SystemSpec: Sendable {
     /// Every workload written as one (services, stateful services, jobs), in spec order.
     public var workloads: [WorkloadSpec] {
         services.map(\.workload) + statefulServices.map(\.workload) + jobs.map(\.workload)
+    }
+
+    /// Every service reached through an Ingress: each `expose:`, then each path of each route.
+    public var exposures: [Exposure] {
+        services.compactMap { service in
+            service.expose.map {
+                Exposure(service: service.name.value, namespace: service.workload.namespace.value, port: $0.port.value, host: $0.host,
+                         path: $0.path, tls: $0.tls, location: $0.location)
+            }
+        } + routes.flatMap { route in
+            route.paths.map {
+                Exposure(service: $0.service.value, namespace: route.namespace.value, port: $0.port.value, host: route.host, path: $0.path,
+                         tls: route.tls, location: $0.path.location)
+            }
+        }
     }
 }
 

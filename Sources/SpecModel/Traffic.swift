@@ -79,6 +79,8 @@ public enum TrafficReason: String, Sendable, Hashable {
     case monitoring
     /// An operator managing the pods it runs (CloudNativePG).
     case operatorAccess
+    /// Addresses outside the cluster reaching a LoadBalancer or NodePort Service (`from:`).
+    case publicAccess
     /// A workload with API access talking to the Kubernetes API server.
     case apiServer
 }
@@ -154,10 +156,20 @@ public struct TrafficGraph: Sendable {
             }
         }
         if let ingress = system.mesh.ingressNamespace?.value {
-            for service in system.services {
-                guard let expose = service.expose, let port = service.workload.container.port(named: expose.port.value),
-                      let group = groupsByOwner[service.name.value]?.first else { continue }
-                flow(.namespace(ingress), .group(group), [TrafficPort(port.number.value, port.portProtocol.value)], .ingress, expose.location)
+            for exposure in system.exposures {
+                guard let (workload, _) = targets.workloads[exposure.service], let port = workload.container.port(named: exposure.port),
+                      let group = groupsByOwner[exposure.service]?.first else { continue }
+                flow(.namespace(ingress), .group(group), [TrafficPort(port.number.value, port.portProtocol.value)], .ingress, exposure.location)
+            }
+        }
+        for (workload, serviceGroups) in system.services.filter({ !$0.isWorker }).map({ ($0.workload, $0.serviceGroups) })
+            + system.statefulServices.map({ ($0.workload, $0.serviceGroups) }) {
+            guard let group = groupsByOwner[workload.name.value]?.first else { continue }
+            for serviceGroup in serviceGroups where serviceGroup.isReachableFromOutside {
+                guard let from = serviceGroup.from else { continue }
+                let ports = serviceGroup.ports.compactMap { workload.container.port(named: $0.value) }
+                    .map { TrafficPort($0.number.value, $0.portProtocol.value) }
+                for range in from.ranges { flow(.addresses(cidr: range.value), .group(group), ports, .publicAccess, from.location) }
             }
         }
         if let monitoring = system.mesh.monitoringNamespace?.value {
@@ -205,7 +217,7 @@ public struct TrafficGraph: Sendable {
         var external: [String: ExternalEndpointSpec] = [:]
 
         init(_ system: SystemSpec) {
-            for service in system.services { workloads[service.name.value] = (service.workload, service.serviceGroups) }
+            for service in system.services where !service.isWorker { workloads[service.name.value] = (service.workload, service.serviceGroups) }
             for stateful in system.statefulServices { workloads[stateful.name.value] = (stateful.workload, stateful.serviceGroups) }
             for store in system.stores { stores[store.name.value] = store }
             for endpoint in system.external { external[endpoint.name.value] = endpoint }

@@ -203,6 +203,26 @@ public struct SecuritySpec: Sendable {
     }
 }
 
+/// What the kubelet runs before it stops a container (`lifecycle.preStop`): typically a pause
+/// that lets endpoints and load balancers stop sending traffic before SIGTERM arrives.
+public enum LifecycleHandler: Sendable {
+    case exec(command: Located<[String]>)
+    /// The kubelet's own sleep, for images without a shell.
+    case sleep(seconds: Located<Int>)
+    case http(path: Located<String>, port: Located<PortReference>)
+}
+
+/// A container's lifecycle hooks (`lifecycle:`).
+public struct LifecycleSpec: Sendable {
+    public var preStop: LifecycleHandler
+    public var location: SourceLocation
+
+    public init(preStop: LifecycleHandler, location: SourceLocation) {
+        self.preStop = preStop
+        self.location = location
+    }
+}
+
 /// One container: image, command, ports, environment, resources, probes, mounts.
 public struct ContainerSpec: Sendable {
     public var image: Located<String>
@@ -216,11 +236,13 @@ public struct ContainerSpec: Sendable {
     public var health: HealthSpec?
     public var volumes: [VolumeSpec]
     public var security: SecuritySpec
+    public var lifecycle: LifecycleSpec?
 
     public init(
         image: Located<String>, imagePullPolicy: Located<ImagePullPolicy>, command: Located<[String]>? = nil,
         args: Located<[String]>? = nil, ports: [PortSpec] = [], env: [EnvVarSpec] = [], envFrom: [EnvFromSpec] = [],
-        resources: ResourcesSpec? = nil, health: HealthSpec? = nil, volumes: [VolumeSpec] = [], security: SecuritySpec
+        resources: ResourcesSpec? = nil, health: HealthSpec? = nil, volumes: [VolumeSpec] = [], security: SecuritySpec,
+        lifecycle: LifecycleSpec? = nil
     ) {
         self.image = image
         self.imagePullPolicy = imagePullPolicy
@@ -233,6 +255,7 @@ public struct ContainerSpec: Sendable {
         self.health = health
         self.volumes = volumes
         self.security = security
+        self.lifecycle = lifecycle
     }
 
     /// The port with this name, if declared.
@@ -251,14 +274,74 @@ public struct ContainerSpec: Sendable {
 }
 
 /// A container that runs to completion before the main one starts (migrations, warm-up).
-/// It inherits the main container's environment, mounts and resources unless it sets its own.
+/// It inherits the main container's environment, mounts and resources unless it sets its own;
+/// with `inherit: false` it gets none of the environment, Secrets and mounts, only its own.
 public struct InitContainerSpec: Sendable {
+    public var name: Located<String>
+    public var container: ContainerSpec
+    /// Whether it received the main container's environment, `envFrom` and mounts (the default).
+    public var inherits: Bool
+
+    public init(name: Located<String>, container: ContainerSpec, inherits: Bool = true) {
+        self.name = name
+        self.container = container
+        self.inherits = inherits
+    }
+}
+
+/// A container that runs beside the main one for the pod's whole life (`sidecars:`): a native
+/// sidecar, emitted as an init container with `restartPolicy: Always`, so it starts before the
+/// main container, stops after it, and does not keep a Job from completing. It inherits nothing.
+public struct SidecarSpec: Sendable {
     public var name: Located<String>
     public var container: ContainerSpec
 
     public init(name: Located<String>, container: ContainerSpec) {
         self.name = name
         self.container = container
+    }
+}
+
+/// The role of a container in its pod.
+public enum PodContainerKind: Sendable {
+    /// The workload's own container.
+    case main
+    /// Runs to completion before the main container starts.
+    case initialization
+    /// Runs beside the main container for the pod's whole life.
+    case sidecar
+}
+
+/// Whether a toleration matches a taint by value or by key alone.
+public enum TolerationOperator: String, Sendable, CaseIterable {
+    case equal = "Equal", exists = "Exists"
+}
+
+/// The effect of a node taint.
+public enum TaintEffect: String, Sendable, CaseIterable {
+    case noSchedule = "NoSchedule", preferNoSchedule = "PreferNoSchedule", noExecute = "NoExecute"
+}
+
+/// A node taint the pods tolerate (`tolerations:`).
+public struct TolerationSpec: Sendable {
+    /// nil with `Exists`: every taint.
+    public var key: Located<String>?
+    public var tolerationOperator: Located<TolerationOperator>
+    public var value: Located<String>?
+    /// nil: every effect.
+    public var effect: Located<TaintEffect>?
+    /// How long a `NoExecute` taint is tolerated before eviction.
+    public var seconds: Located<Int>?
+    public var location: SourceLocation
+
+    public init(key: Located<String>?, tolerationOperator: Located<TolerationOperator>, value: Located<String>?, effect: Located<TaintEffect>?,
+                seconds: Located<Int>?, location: SourceLocation) {
+        self.key = key
+        self.tolerationOperator = tolerationOperator
+        self.value = value
+        self.effect = effect
+        self.seconds = seconds
+        self.location = location
     }
 }
 
@@ -277,12 +360,36 @@ public struct PlacementSpec: Sendable {
     public var zones: Located<SpreadMode>
     /// Number of zones the cluster spans, when known (used by quorum arithmetic).
     public var zoneCount: Located<Int>?
+    /// Topology spreads over other node labels (racks, node pools), after hosts and zones.
+    public var spread: [SpreadConstraintSpec]
 
-    public init(nodePool: Located<String>?, hosts: Located<SpreadMode>, zones: Located<SpreadMode>, zoneCount: Located<Int>? = nil) {
+    /// The well-known node label `zones` spreads over.
+    public static let zoneLabel = "topology.kubernetes.io/zone"
+
+    public init(nodePool: Located<String>?, hosts: Located<SpreadMode>, zones: Located<SpreadMode>, zoneCount: Located<Int>? = nil,
+                spread: [SpreadConstraintSpec] = []) {
         self.nodePool = nodePool
         self.hosts = hosts
         self.zones = zones
         self.zoneCount = zoneCount
+        self.spread = spread
+    }
+}
+
+/// A topology spread over any node label (`placement.spread`).
+public struct SpreadConstraintSpec: Sendable {
+    public var topologyKey: Located<String>
+    /// `required` (DoNotSchedule) or `preferred` (ScheduleAnyway).
+    public var mode: Located<SpreadMode>
+    public var maxSkew: Located<Int>
+    /// With `required`: the number of domains to count even when fewer have pods.
+    public var minDomains: Located<Int>?
+
+    public init(topologyKey: Located<String>, mode: Located<SpreadMode>, maxSkew: Located<Int>, minDomains: Located<Int>?) {
+        self.topologyKey = topologyKey
+        self.mode = mode
+        self.maxSkew = maxSkew
+        self.minDomains = minDomains
     }
 }
 
@@ -361,12 +468,15 @@ public struct WorkloadSpec: Sendable {
     public var podAnnotations: [KeyValue]
     public var labels: [KeyValue]
     public var uses: [DependencySpec]
+    public var sidecars: [SidecarSpec]
+    public var tolerations: [TolerationSpec]
+    public var priorityClassName: Located<String>?
 
     public init(
         name: Located<String>, namespace: Located<String>, container: ContainerSpec, initContainers: [InitContainerSpec] = [],
         placement: PlacementSpec, metrics: MetricsSpec? = nil, serviceAccount: ServiceAccountSpec,
         terminationGracePeriodSeconds: Located<Int>? = nil, podAnnotations: [KeyValue] = [], labels: [KeyValue] = [],
-        uses: [DependencySpec] = []
+        uses: [DependencySpec] = [], sidecars: [SidecarSpec] = [], tolerations: [TolerationSpec] = [], priorityClassName: Located<String>? = nil
     ) {
         self.name = name
         self.namespace = namespace
@@ -379,5 +489,19 @@ public struct WorkloadSpec: Sendable {
         self.podAnnotations = podAnnotations
         self.labels = labels
         self.uses = uses
+        self.sidecars = sidecars
+        self.tolerations = tolerations
+        self.priorityClassName = priorityClassName
     }
+
+    /// Every container of the pod the spec describes: the main one, the init containers and the
+    /// sidecars, each with a display name (`workload/container` for all but the main one).
+    public var podContainers: [(owner: String, container: ContainerSpec, kind: PodContainerKind)] {
+        [(name.value, container, .main)]
+            + initContainers.map { ("\(name.value)/\($0.name.value)", $0.container, .initialization) }
+            + sidecars.map { ("\(name.value)/\($0.name.value)", $0.container, .sidecar) }
+    }
+
+    /// The grace period the kubelet gives the pod to stop (Kubernetes' default when unset).
+    public var gracePeriodSeconds: Int { terminationGracePeriodSeconds?.value ?? 30 }
 }

@@ -3,8 +3,10 @@ import SpecDiagnostics
 
 /// Decoding of one container: image, ports, environment, resources, probes, volumes, security.
 extension SpecDecoder {
-    /// Decodes the container keys of `fields`. `owner` names the element in messages.
-    func decodeContainer(_ fields: Fields, owner: String, at location: SourceLocation, allowsPorts: Bool) -> ContainerSpec? {
+    /// Decodes the container keys of `fields`. `owner` names the element in messages; a volume
+    /// entry without a source may name one of `sharedVolumes` (the main container's) to mount it too.
+    func decodeContainer(_ fields: Fields, owner: String, at location: SourceLocation, allowsPorts: Bool,
+                         sharedVolumes: [VolumeSpec] = []) -> ContainerSpec? {
         let image: Located<String>?
         if let node = fields["image"] {
             image = reader.nonEmptyString(node, "'image'")
@@ -27,9 +29,56 @@ extension SpecDecoder {
             envFrom: fields["envFrom"].map { decodeEnvFrom($0) } ?? [],
             resources: fields["resources"].flatMap { decodeResources($0) },
             health: health,
-            volumes: fields["volumes"].map { decodeVolumes($0, owner: owner) } ?? [],
-            security: decodeSecurity(fields["securityContext"], at: location))
+            volumes: fields["volumes"].map { decodeVolumes($0, owner: owner, shared: sharedVolumes) } ?? [],
+            security: decodeSecurity(fields["securityContext"], at: location),
+            lifecycle: fields["lifecycle"].flatMap { decodeLifecycle($0, ports: ports, owner: owner) })
         return image == nil ? nil : container
+    }
+
+    /// `lifecycle: {preStop: {exec: [...]} | {sleep: seconds} | {path: /drain, port: http}}`.
+    private func decodeLifecycle(_ node: YAMLNode, ports: [PortSpec], owner: String) -> LifecycleSpec? {
+        guard let fields = reader.mapping(node, "'lifecycle'", known: SpecKeys.lifecycle) else { return nil }
+        guard let hookNode = fields["preStop"] else {
+            reader.error("missing-field", "'lifecycle' needs 'preStop'", at: node.location)
+            return nil
+        }
+        guard let hook = reader.mapping(hookNode, "'preStop'", known: SpecKeys.lifecycleHandler) else { return nil }
+        let kinds = ["exec", "sleep", "path"].filter { hook.has($0) }
+        guard kinds.count == 1, let kind = kinds.first else {
+            reader.error(kinds.isEmpty ? "missing-field" : "conflicting-fields",
+                         "'preStop' needs exactly one of 'exec', 'sleep' or 'path'", at: hookNode.location)
+            return nil
+        }
+        if kind != "path", hook.has("port") {
+            reader.error("conflicting-fields", "'port' applies to 'path' hooks only", at: hook.keyLocation("port") ?? hookNode.location)
+        }
+        let handler: LifecycleHandler
+        switch kind {
+        case "exec":
+            guard let command = hook["exec"].flatMap({ reader.stringList($0, "'exec'") }) else { return nil }
+            guard !command.value.isEmpty else {
+                reader.error("invalid-value", "'preStop' 'exec' needs a command", at: command.location)
+                return nil
+            }
+            handler = .exec(command: command)
+        case "sleep":
+            guard let seconds = hook["sleep"].flatMap({ reader.int($0, "'sleep' (seconds)", in: 1...3600) }) else { return nil }
+            handler = .sleep(seconds: seconds)
+        default:
+            guard let path = hook["path"].flatMap({ reader.string($0, "'path'") }) else { return nil }
+            guard path.value.hasPrefix("/") else {
+                reader.error("invalid-value", "'preStop' path must start with '/', found '\(path.value)'", at: path.location)
+                return nil
+            }
+            let port = hook["port"].map { portReference($0, ports: ports, owner: owner) }
+                ?? defaultPort(ports).map { Located(PortReference.name($0.name.value), at: hookNode.location, isDefault: true) }
+            guard let port else {
+                if !hook.has("port") { reader.error("missing-field", "'preStop' needs a port: \(owner) declares none", at: hookNode.location) }
+                return nil
+            }
+            handler = .http(path: path, port: port)
+        }
+        return LifecycleSpec(preStop: handler, location: node.location)
     }
 
     func pullPolicy(_ fields: Fields, at location: SourceLocation) -> Located<ImagePullPolicy> {
@@ -117,6 +166,15 @@ extension SpecDecoder {
     /// The port probes and ingress use when none is named: `http` if declared, else the first port.
     func defaultPort(_ ports: [PortSpec]) -> PortSpec? {
         ports.first { $0.name.value == "http" } ?? ports.first
+    }
+
+    /// The port `node` names, or without one the default port (located at `location`); with
+    /// neither, the error `noPorts` at `location`.
+    func namedOrDefaultPort(_ node: YAMLNode?, ports: [PortSpec], owner: String, at location: SourceLocation, noPorts: String) -> Located<String>? {
+        if let node { return namedPort(node, ports: ports, owner: owner) }
+        if let fallback = defaultPort(ports) { return Located(fallback.name.value, at: location, isDefault: true) }
+        reader.error("missing-field", noPorts, at: location)
+        return nil
     }
 
     // MARK: Health
@@ -268,12 +326,7 @@ extension SpecDecoder {
     }
 
     private func decodeEnvFrom(_ node: YAMLNode) -> [EnvFromSpec] {
-        guard let items = node.items else {
-            reader.error("type-mismatch", "expected a list for 'envFrom', found \(node.kindDescription)", at: node.location)
-            return []
-        }
-        return items.compactMap { item in
-            guard let fields = reader.mapping(item, "an 'envFrom' entry", known: SpecKeys.envFrom) else { return nil }
+        reader.mappingItems(node, list: "for 'envFrom'", item: "an 'envFrom' entry", known: SpecKeys.envFrom).compactMap { item, fields in
             let kinds = ["secret", "configMap"].filter { fields.has($0) }
             guard kinds.count == 1, let kind = kinds.first,
                   let name = fields[kind].flatMap({ reader.nonEmptyString($0, "'\(kind)'") }) else {
@@ -303,21 +356,27 @@ extension SpecDecoder {
         return ResourcesSpec(requests: amounts("requests"), limits: amounts("limits"), location: node.location)
     }
 
-    private func decodeVolumes(_ node: YAMLNode, owner: String) -> [VolumeSpec] {
+    /// The container's volumes. An entry without a source that names one of `shared` mounts that
+    /// volume (the main container's) in this container too.
+    func decodeVolumes(_ node: YAMLNode, owner: String, shared: [VolumeSpec] = []) -> [VolumeSpec] {
         var mountPaths: [String: SourceLocation] = [:]
         return reader.namedEntries(node, "volumes of \(owner)").compactMap { entry in
             guard checkedLabel(entry.name, kind: "volume") else { return nil }
             let what = "volume '\(entry.name.value)'"
             guard let fields = reader.mapping(entry.value, what, known: SpecKeys.volume) else { return nil }
             let kinds = ["configMap", "secret", "emptyDir", "claim"].filter { fields.has($0) }
-            guard kinds.count == 1, let kind = kinds.first else {
+            let sharedSource = kinds.isEmpty ? shared.first { $0.name.value == entry.name.value }?.source : nil
+            guard kinds.count == 1 || sharedSource != nil else {
                 reader.error(kinds.isEmpty ? "missing-field" : "conflicting-fields",
-                             "\(what) needs exactly one of 'configMap', 'secret', 'emptyDir' or 'claim'", at: entry.value.location)
+                             "\(what) needs exactly one of 'configMap', 'secret', 'emptyDir' or 'claim'"
+                                + (shared.isEmpty ? "" : ", or the name of a volume of the main container to share"),
+                             at: entry.value.location)
                 return nil
             }
             let source: VolumeSource
-            switch kind {
-            case "emptyDir":
+            if let sharedSource {
+                source = sharedSource
+            } else if kinds[0] == "emptyDir" {
                 let inner = fields.entries["emptyDir"].flatMap { reader.mapping($0.value, "'emptyDir'", known: SpecKeys.emptyDir) }
                 var inMemory = false
                 if let medium = inner?["medium"].flatMap({ reader.string($0, "'medium'") }) {
@@ -326,7 +385,8 @@ extension SpecDecoder {
                     }
                 }
                 source = .emptyDir(sizeLimit: inner?["sizeLimit"].flatMap { positiveQuantity($0, "'sizeLimit'") }, inMemory: inMemory)
-            default:
+            } else {
+                let kind = kinds[0]
                 guard let name = fields[kind].flatMap({ reader.nonEmptyString($0, "'\(kind)'") }) else { return nil }
                 switch kind {
                 case "configMap": source = .configMap(name)

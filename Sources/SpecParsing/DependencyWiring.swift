@@ -12,79 +12,31 @@ struct DependencyWiring {
         // Facts are read from the model as decoded (nothing wiring changes is a fact), through an
         // index built once. Reading `system` itself while mutating one of its elements would copy
         // the whole array per element (copy-on-write), which made wiring quadratic.
-        let decoded = Targets(system: system, index: SystemIndex(system), domain: domain)
+        var substitution = ConnectionSubstitution(reader: reader, system: system, index: SystemIndex(system))
         for index in system.configMaps.indices {
-            substituteConnections(in: &system.configMaps[index], targets: decoded)
+            let name = system.configMaps[index].name.value
+            for entry in system.configMaps[index].data.indices {
+                system.configMaps[index].data[entry].value = substitution.expand(system.configMaps[index].data[entry].value, in: "ConfigMap '\(name)'")
+            }
         }
+        substitution.expandEnvironments(of: &system)
         for index in system.statefulServices.indices {
             wirePeers(&system.statefulServices[index], domain: domain)
         }
-        let wired = Targets(system: system, index: SystemIndex(system), domain: domain)
+        let wired = Targets(index: SystemIndex(system), domain: domain)
         for index in system.services.indices { wire(&system.services[index].workload, targets: wired) }
         for index in system.statefulServices.indices { wire(&system.statefulServices[index].workload, targets: wired) }
         for index in system.jobs.indices { wire(&system.jobs[index].workload, targets: wired) }
     }
 
-    /// What a dependency or a `${connection:…}` reference can name, by name.
+    /// What a dependency can name, by name.
     private struct Targets {
-        let system: SystemSpec
         let index: SystemIndex
         let domain: String
 
         func facts(for target: String) -> (facts: [ConnectionFact], isDefaultInjected: Bool)? {
             Connections.facts(for: target, in: index, domain: domain)
         }
-    }
-
-    /// The marker of a connection reference in ConfigMap data: `${connection:<target>.<fact>}`.
-    static let referencePrefix = "${connection:"
-
-    /// Replaces connection references in ConfigMap values with the facts' literal values, so
-    /// configuration files follow the topology (member counts, names) instead of spelling it.
-    private func substituteConnections(in configMap: inout ConfigMapSpec, targets: Targets) {
-        for index in configMap.data.indices {
-            let value = configMap.data[index].value
-            guard value.value.contains(Self.referencePrefix) else { continue }
-            var output = ""
-            var rest = Substring(value.value)
-            while let start = rest.firstRange(of: Self.referencePrefix) {
-                output += rest[..<start.lowerBound]
-                guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                    reader.error("invalid-value", "unterminated '\(Self.referencePrefix)…}' in ConfigMap '\(configMap.name.value)'", at: value.location)
-                    return
-                }
-                let reference = String(rest[start.upperBound..<end])
-                output += resolve(reference, configMap: configMap.name.value, at: value.location, targets: targets) ?? ""
-                rest = rest[rest.index(after: end)...]
-            }
-            output += rest
-            configMap.data[index].value = Located(output, at: value.location)
-        }
-    }
-
-    private func resolve(_ reference: String, configMap: String, at location: SourceLocation, targets: Targets) -> String? {
-        let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let (facts, _) = targets.facts(for: parts[0]) else {
-            let system = targets.system
-            let names = system.stores.map(\.name.value) + system.statefulServices.map(\.name.value) + system.services.map(\.name.value)
-            reader.error("unknown-connection-fact",
-                         "'\(reference)' in ConfigMap '\(configMap)' names no store or service\(NameSuggestion.hint(for: parts.first ?? "", in: names))",
-                         at: location, notes: [DiagnosticNote("write ${connection:<target>.<fact>}, e.g. ${connection:db.host}")])
-            return nil
-        }
-        guard let fact = facts.first(where: { $0.name == parts[1] }) else {
-            reader.error("unknown-connection-fact",
-                         "'\(parts[0])' offers no connection fact '\(parts[1])'\(NameSuggestion.hint(for: parts[1], in: facts.map(\.name)))",
-                         at: location, notes: [DiagnosticNote("it offers: \(facts.map(\.name).joined(separator: ", "))")])
-            return nil
-        }
-        guard case .literal(let text) = fact.value else {
-            reader.error("unknown-connection-fact",
-                         "'\(reference)' is a Secret value; ConfigMaps may only hold non-secret facts", at: location,
-                         fix: "Pass it to the workload through 'uses:' (it becomes a Secret reference) instead.")
-            return nil
-        }
-        return text
     }
 
     /// A stateful service's own address and its peer list, rendered once from the StatefulSet name,
@@ -112,6 +64,7 @@ struct DependencyWiring {
     }
 
     private func wire(_ workload: inout WorkloadSpec, targets: Targets) {
+        mountClientCertificates(&workload, stores: targets.index)
         var injected: [EnvVarSpec] = []
         var injectedNames = Set<String>()
         let own = Set(workload.container.env.map(\.name.value))
@@ -150,10 +103,135 @@ struct DependencyWiring {
         guard !injected.isEmpty else { return }
         // Injected first, so the spec's own variables can refer to them with $(NAME).
         workload.container.env = injected + workload.container.env
-        for index in workload.initContainers.indices {
+        // Init containers that inherit the main container's environment get the facts too; sidecars
+        // and init containers with `inherit: false` only what they say themselves.
+        for index in workload.initContainers.indices where workload.initContainers[index].inherits {
             let initOwn = Set(workload.initContainers[index].container.env.map(\.name.value))
             workload.initContainers[index].container.env = injected.filter { !initOwn.contains($0.name.value) }
                 + workload.initContainers[index].container.env
         }
+    }
+
+    /// Mounts, for each store the workload uses that accepts only clients with a certificate, the
+    /// client's certificate Secret where the `certFile`/`keyFile`/`caFile` facts point (read-only,
+    /// without subPath, so a renewed certificate reaches the files); a located error at the
+    /// `uses:` entry when no certificate can be had.
+    private func mountClientCertificates(_ workload: inout WorkloadSpec, stores index: SystemIndex) {
+        for dependency in workload.uses {
+            guard let store = index.stores[dependency.target.value],
+                  ClientCertificates.required(by: store) else { continue }
+            let secret: Located<String>
+            switch ClientCertificates.source(store: store, client: workload) {
+            case .success(.issued(let name, _, _)): secret = Located(name, at: dependency.location, isDefault: true)
+            case .success(.declared(let name)): secret = name
+            case .failure(let missing):
+                reader.error("missing-client-certificate", missing.message, at: dependency.location, fix: missing.fix)
+                continue
+            }
+            let name = ClientCertificates.volume(store.name.value)
+            let volume = VolumeSpec(name: Located(name, at: dependency.location, isDefault: true), source: .secret(secret),
+                                    mountPath: Located(ClientCertificates.directory(store.name.value), at: dependency.location, isDefault: true),
+                                    readOnly: true)
+            if !workload.container.volumes.contains(where: { $0.name.value == name }) { workload.container.volumes.append(volume) }
+            for index in workload.initContainers.indices where !workload.initContainers[index].container.volumes.contains(where: { $0.name.value == name }) {
+                workload.initContainers[index].container.volumes.append(volume)
+            }
+        }
+    }
+}
+
+/// Expands `${connection:<target>.<fact>}` references into the facts' literal values, the same way
+/// in ConfigMap data and in environment variable values, so configuration follows the topology
+/// (member counts, names) instead of spelling it. A reference to an unknown target or fact, or to
+/// a Secret fact, is an error at the value's line — an overlay's line for a value an overlay set.
+struct ConnectionSubstitution {
+    let reader: NodeReader
+    /// The system as decoded, and its elements by name (references resolve in constant time).
+    let system: SystemSpec
+    let index: SystemIndex
+    /// Values already expanded, by location: an init container inherits its main container's
+    /// variables, and each value is expanded (and reported) once.
+    private var expanded: [SourceLocation: Located<String>] = [:]
+
+    init(reader: NodeReader, system: SystemSpec, index: SystemIndex) {
+        self.reader = reader
+        self.system = system
+        self.index = index
+    }
+
+    /// The marker of a connection reference: `${connection:<target>.<fact>}`.
+    static let referencePrefix = "${connection:"
+
+    /// `value` with every reference replaced; `place` names where it is written (`ConfigMap 'x'`,
+    /// `env 'ADDR' of service 'api'`) in messages.
+    mutating func expand(_ value: Located<String>, in place: String) -> Located<String> {
+        guard value.value.contains(Self.referencePrefix) else { return value }
+        if let known = expanded[value.location], !value.isDefault { return known }
+        var output = ""
+        var rest = Substring(value.value)
+        while let start = rest.firstRange(of: Self.referencePrefix) {
+            output += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                reader.error("invalid-value", "unterminated '\(Self.referencePrefix)…}' in \(place)", at: value.location)
+                expanded[value.location] = value
+                return value
+            }
+            let reference = String(rest[start.upperBound..<end])
+            output += resolve(reference, in: place, at: value.location) ?? ""
+            rest = rest[rest.index(after: end)...]
+        }
+        output += rest
+        let result = Located(output, at: value.location, isDefault: value.isDefault)
+        expanded[value.location] = result
+        return result
+    }
+
+    /// Expands the literal environment values of every container of every workload.
+    mutating func expandEnvironments(of system: inout SystemSpec) {
+        func expand(_ workload: inout WorkloadSpec, kind: String) {
+            let owner = "\(kind) '\(workload.name.value)'"
+            expandEnv(&workload.container.env, owner: owner)
+            for index in workload.initContainers.indices {
+                expandEnv(&workload.initContainers[index].container.env,
+                          owner: "init container '\(workload.initContainers[index].name.value)' of \(owner)")
+            }
+            for index in workload.sidecars.indices {
+                expandEnv(&workload.sidecars[index].container.env, owner: "sidecar '\(workload.sidecars[index].name.value)' of \(owner)")
+            }
+        }
+        for index in system.services.indices { expand(&system.services[index].workload, kind: "service") }
+        for index in system.statefulServices.indices { expand(&system.statefulServices[index].workload, kind: "stateful service") }
+        for index in system.jobs.indices { expand(&system.jobs[index].workload, kind: "job") }
+    }
+
+    private mutating func expandEnv(_ env: inout [EnvVarSpec], owner: String) {
+        for index in env.indices {
+            guard case .literal(let value) = env[index].source else { continue }
+            env[index].source = .literal(expand(value, in: "env '\(env[index].name.value)' of \(owner)"))
+        }
+    }
+
+    private func resolve(_ reference: String, in place: String, at location: SourceLocation) -> String? {
+        let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let (facts, _) = Connections.facts(for: parts[0], in: index, domain: system.clusterDomain.value) else {
+            let names = system.stores.map(\.name.value) + system.statefulServices.map(\.name.value) + system.services.map(\.name.value)
+            reader.error("unknown-connection-fact",
+                         "'\(reference)' in \(place) names no store or service\(NameSuggestion.hint(for: parts.first ?? "", in: names))",
+                         at: location, notes: [DiagnosticNote("write ${connection:<target>.<fact>}, e.g. ${connection:db.host}")])
+            return nil
+        }
+        guard let fact = facts.first(where: { $0.name == parts[1] }) else {
+            reader.error("unknown-connection-fact",
+                         "'\(parts[0])' offers no connection fact '\(parts[1])'\(NameSuggestion.hint(for: parts[1], in: facts.map(\.name)))",
+                         at: location, notes: [DiagnosticNote(facts.isEmpty ? "it offers none" : "it offers: \(facts.map(\.name).joined(separator: ", "))")])
+            return nil
+        }
+        guard case .literal(let text) = fact.value else {
+            reader.error("unknown-connection-fact",
+                         "'\(reference)' in \(place) is a Secret value; only non-secret facts can be written into a value", at: location,
+                         fix: "Pass it to the workload through 'uses:' (it becomes a Secret reference), e.g. {target: \(parts[0]), env: {NAME: \(parts[1])}}.")
+            return nil
+        }
+        return text
     }
 }

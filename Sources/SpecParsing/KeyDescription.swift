@@ -75,6 +75,8 @@ public enum NameKind: String, Sendable {
     case environmentVariable
     /// A label or annotation key (`app.kubernetes.io/name`).
     case qualified
+    /// An absolute path, starting with `/` (the paths of a route).
+    case path
     /// Anything; the decoder checks the name itself (config keys, properties).
     case any
 }

@@ -61,6 +61,16 @@ final class NodeReader {
         return Fields(node: node, entries: entries, order: order)
     }
 
+    /// Opens `node` as a list of mappings with `known` keys (`tolerations:`, `waivers:`): each item
+    /// that is one, with its node. `list` names the list in the type error, `item` one entry.
+    func mappingItems(_ node: YAMLNode, list: String, item: String, known: KeyTable) -> [(node: YAMLNode, fields: Fields)] {
+        guard let items = node.items else {
+            error("type-mismatch", "expected a list \(list), found \(node.kindDescription)", at: node.location)
+            return []
+        }
+        return items.compactMap { entry in mapping(entry, item, known: known).map { (entry, $0) } }
+    }
+
     /// Opens `node` as a mapping from user-chosen names to values (e.g. `services:`), in spec order.
     /// Reports duplicate names; the name checks are the caller's.
     func namedEntries(_ node: YAMLNode, _ what: String) -> [(name: Located<String>, value: YAMLNode)] {

@@ -50,10 +50,11 @@ struct SpecDecoder {
         let configMaps = fields["configMaps"].map(decodeConfigMaps) ?? []
         let secrets = fields["secrets"].map(decodeSecrets) ?? []
         let volumeClaims = fields["volumeClaims"].map(decodeVolumeClaims) ?? []
-        let services = fields["services"].map(decodeServices) ?? []
+        let services = (fields["services"].map { decodeServices($0) } ?? []) + (fields["workers"].map { decodeServices($0, kind: .worker) } ?? [])
         let statefulServices = fields["statefulServices"].map(decodeStatefulServices) ?? []
         let stores = fields["stores"].map(decodeStores) ?? []
         let jobs = fields["jobs"].map(decodeJobs) ?? []
+        let routes = fields["routes"].map { decodeRoutes($0, services: services) } ?? []
         let external = fields["external"].map(decodeExternal) ?? []
         let mesh = decodeMesh(fields["mesh"], at: root.location)
 
@@ -63,8 +64,9 @@ struct SpecDecoder {
         guard let name else { return nil }
         var system = SystemSpec(file: file, name: name, clusterDomain: clusterDomain, defaults: defaults,
                                 namespaces: namespaces, configMaps: configMaps, secrets: secrets, volumeClaims: volumeClaims,
-                                services: services, jobs: jobs, statefulServices: statefulServices, stores: stores,
+                                services: services, jobs: jobs, statefulServices: statefulServices, stores: stores, routes: routes,
                                 waivers: fields["waivers"].map(decodeWaivers) ?? [], mesh: mesh, external: external)
+        checkUniqueRoutes(system.exposures)
         DependencyWiring(reader: reader).wire(&system)
         return system
     }
@@ -204,12 +206,7 @@ struct SpecDecoder {
     // MARK: Waivers
 
     private func decodeWaivers(_ node: YAMLNode) -> [WaiverSpec] {
-        guard let items = node.items else {
-            reader.error("type-mismatch", "expected a list of waivers for 'waivers', found \(node.kindDescription)", at: node.location)
-            return []
-        }
-        return items.compactMap { item in
-            guard let fields = reader.mapping(item, "a waiver", known: SpecKeys.waiver) else { return nil }
+        reader.mappingItems(node, list: "of waivers for 'waivers'", item: "a waiver", known: SpecKeys.waiver).compactMap { item, fields in
             let missing = SpecKeys.waiver.names.filter { !fields.has($0) }
             guard missing.isEmpty else {
                 reader.error("missing-field", "a waiver needs \(missing.map { "'\($0)'" }.joined(separator: ", ")): every accepted finding says why and until when",

@@ -35,10 +35,13 @@ public enum SpecKeys {
         Key("secrets", .namedMap(.object(secret), names: .subdomain), "Secrets that exist already: referenced, never written."),
         Key("volumeClaims", .namedMap(.object(volumeClaim), names: .label), "PersistentVolumeClaims workloads mount by name."),
         Key("services", .namedMap(.object(service), names: .label), "Stateless services: a Deployment, Service, PDB, HPA and Ingress each."),
+        Key("workers", .namedMap(.object(worker), names: .label),
+            "Services that serve no one: a Deployment (with PDB and HPA) and no Service or Ingress."),
         Key("statefulServices", .namedMap(.object(statefulService), names: .label),
             "Stateful peers that are not one of the engines: a StatefulSet with stable names each."),
         Key("stores", .namedMap(.store(storeVariants), names: .label), "Databases and consensus stores, each compiled by its engine."),
         Key("jobs", .namedMap(.object(job), names: .label), "Run-to-completion work: a Job, or a CronJob with a schedule."),
+        Key("routes", .namedMap(.object(route), names: .label), "Ingresses for one host whose paths go to several services."),
         Key("external", .namedMap(.object(external), names: .label), "Destinations the system uses but does not run."),
         Key("mesh", .object(mesh), "Mutual TLS, network policy and the traffic sources outside the spec."),
         Key("waivers", .list(.object(waiver)), "Accepted findings: a rule, a target, a reason and an expiry date each."),
@@ -131,6 +134,7 @@ public enum SpecKeys {
         Key("envFrom", .list(.object(envFrom)), "Secrets and ConfigMaps whose every key becomes a variable."),
         Key("volumes", .namedMap(.object(volume), names: .label), "Volumes and where they are mounted."),
         Key("securityContext", .object(securityContext), "User, group, root filesystem and added capabilities."),
+        Key("lifecycle", .object(lifecycle), "Container hooks: a `preStop` that runs before the container is stopped."),
     ])
 
     /// Pod-level keys shared by every workload kind.
@@ -138,6 +142,8 @@ public enum SpecKeys {
         Key("namespace", namespaceName, "Its namespace (default: `defaults.namespace`, or the only one)."),
         Key("initContainers", .namedMap(.object(initContainer), names: .label),
             "Containers that run before the main one, inheriting its image, environment, mounts and resources."),
+        Key("sidecars", .namedMap(.object(sidecar), names: .label),
+            "Containers beside the main one; a main container's volume named without a source is shared."),
         Key("placement", .object(placement), "Node pool and spreading across hosts and zones."),
         Key("metrics", .object(metrics), "Prometheus scraping of a port (and a ServiceMonitor)."),
         Key("serviceAccount", .object(serviceAccount), "The workload's ServiceAccount: token, annotations, RBAC rules."),
@@ -145,17 +151,27 @@ public enum SpecKeys {
         Key("podAnnotations", labels, "Annotations of the pods."),
         Key("labels", labels, "Extra labels of the pods and objects."),
         Key("uses", uses, "Declared dependencies: connection facts are injected and traffic is allowed."),
+        Key("tolerations", .list(.object(toleration)), "Node taints the pods tolerate."),
+        Key("priorityClassName", .name(.subdomain), "The PriorityClass of the pods."),
     ])
 
-    static let service = (container + workload + KeyTable([
+    /// A service's own keys, besides the container's and the workload's.
+    private static let serviceOwn = KeyTable([
         Key("replicas", .integer(0...10_000), "Pods to run (the autoscaler owns the count when `autoscale` is set).", default: .integer(1)),
         Key("autoscale", .object(autoscale), "A HorizontalPodAutoscaler: `min`, `max` and utilisation targets."),
         Key("expose", .object(expose), "An Ingress for a host, with TLS from cert-manager."),
-        Key("pdb", .anyOf([.word("none"), .object(pdb)]), "The PodDisruptionBudget (default: replicas − 1 available), or `none`."),
-        Key("strategy", .object(strategy), "Rolling update surge and unavailability."),
+        Key("pdb", .anyOf([.word("none"), .object(pdb)]),
+            "The PodDisruptionBudget (default: replicas − 1 available; one pod may go for `strategy: recreate`), or `none`."),
+        Key("strategy", .anyOf([.word("recreate"), .object(strategy)]),
+            "`recreate` (a singleton: the old pod stops before the new one starts), or the rolling update's surge and unavailability."),
         Key("service", .anyOf([.word("none"), .object(serviceGroup)]), "The main Service (default: every port not in an extra one), or `none`."),
         Key("extraServices", .namedMap(.object(serviceGroup), names: .label), "More Services, named `<service>-<suffix>`."),
-    ])).named("service", "A stateless service: Deployment, Service, PodDisruptionBudget, HPA, Ingress.")
+    ])
+    static let service = (container + workload + serviceOwn)
+        .named("service", "A stateless service: Deployment, Service, PodDisruptionBudget, HPA, Ingress.")
+    /// A worker is a service that serves no one: no Service, no Ingress.
+    static let worker = (container + workload + serviceOwn.without(["expose", "service", "extraServices"]))
+        .named("worker", "A worker: a Deployment that serves no one (no Service, no Ingress), with its PDB and HPA.")
 
     static let job = (container.without(["ports", "health"]) + workload.without(["metrics"]) + KeyTable([
         Key("schedule", .nonEmptyText, "A cron schedule (five fields or @daily…): a CronJob instead of a Job."),
@@ -250,16 +266,46 @@ public enum SpecKeys {
     static let initContainer = KeyTable("initContainer", "An init container; what it does not set is the main container's.", [
         Key("image", .nonEmptyText, "Its image (default: the main container's)."),
         Key("imagePullPolicy", .choice(of: ImagePullPolicy.self), "When the kubelet pulls its image."),
-        Key("command", .list(.text), "Its entrypoint (it needs `command` or `args`)."),
+        Key("command", .list(.text), "Its entrypoint (it needs `command` or `args` unless it has an `image` of its own)."),
         Key("args", .list(.text), "Arguments to the entrypoint."),
         Key("env", .namedMap(envValue, names: .environmentVariable), "Variables added to (or overriding) the main container's."),
         Key("resources", .object(resources), "Its requests and limits (default: the main container's)."),
+        Key("volumes", .namedMap(.object(volume), names: .label),
+            "Its own mounts, beside (or replacing) the main container's; a main container's volume named without a source is mounted too."),
+        Key("inherit", .boolean, "Whether it gets the main container's environment, Secrets and mounts (false: only its own).",
+            default: .boolean(true)),
+    ])
+    /// A sidecar is a container of its own (it inherits nothing).
+    static let sidecar = container.named("sidecar", "A container beside the main one: its own image, environment and mounts.")
+    static let lifecycle = KeyTable("lifecycle", "Container lifecycle hooks.", [
+        Key("preStop", .object(lifecycleHandler), "Runs before the container is stopped: a command, a pause or an HTTP GET.", required: true),
+    ])
+    static let lifecycleHandler = KeyTable("lifecycleHandler", "A hook: exactly one of `exec`, `sleep` or `path`.", [
+        Key("exec", .list(.text), "A command to run."),
+        Key("sleep", .integer(1...3600), "Seconds to pause."),
+        Key("path", .path, "HTTP GET of this path."),
+        Key("port", portReference, "Port of the HTTP GET (default: the port named `http`, else the first)."),
+    ])
+    static let toleration = KeyTable("toleration", "A node taint the pods tolerate.", [
+        Key("key", .name(.qualified), "The taint's key (none with `operator: Exists`: every taint)."),
+        Key("operator", .choice(of: TolerationOperator.self), "Equal matches `value`, Exists any value (default: Exists when no `value` is given)."),
+        Key("value", .text, "The taint's value (with Equal)."),
+        Key("effect", .choice(of: TaintEffect.self), "The taint effect tolerated (default: every effect)."),
+        Key("tolerationSeconds", seconds, "With `effect: NoExecute`: seconds the pod stays on a node after the taint appears."),
     ])
     static let placement = KeyTable("placement", "Where the pods run.", [
         Key("nodePool", .nonEmptyText, "Value of `defaults.nodePoolLabel` the nodes must have."),
         Key("hosts", .choice(of: SpreadMode.self), "Spreading across nodes (default: preferred when replicated)."),
         Key("zones", .choice(of: SpreadMode.self), "Spreading across zones.", default: .text(SpreadMode.none.rawValue)),
         Key("zoneCount", .integer(1...64), "Zones the cluster has, for the quorum rules."),
+        Key("spread", .list(.object(spread)), "Topology spreads over other node labels (zones are `zones`)."),
+    ])
+    static let spread = KeyTable("spread", "A topology spread over a node label.", [
+        Key("topologyKey", .name(.qualified), "The node label to spread over (not the zone label: that is `zones`).", required: true),
+        Key("mode", .choice([SpreadMode.preferred.rawValue, SpreadMode.required.rawValue]), "Whether spreading is required or preferred.",
+            default: .text(SpreadMode.preferred.rawValue)),
+        Key("maxSkew", .integer(1...1000), "How many more pods one domain may run than another.", default: .integer(1)),
+        Key("minDomains", .integer(1...1000), "With `mode: required`: domains counted as existing even while empty."),
     ])
     static let metrics = KeyTable("metrics", "Prometheus scraping.", [
         Key("port", .name(.port), "The port serving metrics (default: the one named `metrics`, else `http`, else the first)."),
@@ -299,6 +345,19 @@ public enum SpecKeys {
         Key("tls", .object(ingressTLS), "TLS with a certificate from cert-manager."),
         Key("annotations", labels, "Annotations of the Ingress."),
     ])
+    static let route = KeyTable("route", "An Ingress for one host whose paths go to services' ports.", [
+        Key("host", .nonEmptyText, "The host name (`*.` for a wildcard).", required: true),
+        Key("namespace", namespaceName, "Its namespace (default: the first path's service's; an Ingress reaches only its own namespace)."),
+        Key("className", .nonEmptyText, "The IngressClass (default: `defaults.ingressClass`)."),
+        Key("tls", .object(ingressTLS), "TLS with a certificate from cert-manager (Secret default: `<route>-tls`)."),
+        Key("annotations", labels, "Annotations of the Ingress."),
+        Key("paths", .namedMap(.anyOf([.nonEmptyText, .object(routePath)]), names: .path),
+            "Path prefixes (`/api`), each to a service or to `{service, port}`.", required: true),
+    ])
+    static let routePath = KeyTable("routePath", "The service and port a path goes to.", [
+        Key("service", .nonEmptyText, "The service (not a worker).", required: true),
+        Key("port", .name(.port), "Its port, one of its Services publishes (default: `http`, else the first)."),
+    ])
     static let ingressTLS = KeyTable("ingressTLS", "An Ingress certificate from cert-manager.", [
         Key("issuer", .nonEmptyText, "The cert-manager issuer that signs it.", required: true),
         Key("kind", .choice(of: IssuerKind.self), "Its kind.", default: .text(IssuerKind.clusterIssuer.rawValue)),
@@ -316,6 +375,8 @@ public enum SpecKeys {
         Key("type", .choice(of: ServiceType.self), "The Service type.", default: .text(ServiceType.clusterIP.rawValue)),
         Key("ports", .list(.name(.port)), "The ports it publishes, by name."),
         Key("annotations", labels, "Annotations of the Service."),
+        Key("from", .anyOf([.word("anywhere"), .list(.nonEmptyText)]),
+            "LoadBalancer or NodePort: where outside traffic may come from, `anywhere` or address ranges (CIDRs)."),
     ])
     static let statefulStorage = KeyTable("statefulStorage", "A volume per pod.", [
         Key("size", .quantity, "Its size (`10Gi`).", required: true),
@@ -346,6 +407,11 @@ public enum SpecKeys {
         Key("labels", labels, "Extra labels of the pods and objects."),
         Key("podAnnotations", labels, "Annotations of the pods."),
         Key("securityContext", .object(securityContext), "User, group, root filesystem (default: the image's own)."),
+        Key("membership", .object(membership), "A reviewed member-count change: the running cluster's count in `from`."),
+    ])
+    /// `membership: {from: N}`: a reviewed member-count change of the running cluster.
+    static let membership = KeyTable("membership", "A member-count change of the running cluster, reviewed by the operator.", [
+        Key("from", .integer(0...99), "The member count of the running cluster (the previous revision's).", required: true),
     ])
     static let storage = KeyTable("storage", "A volume per member.", [
         Key("size", .quantity, "Its size (default: the engine's)."),
@@ -355,6 +421,8 @@ public enum SpecKeys {
         Key("secret", .nonEmptyText, "An existing TLS Secret."),
         Key("issuer", .nonEmptyText, "A cert-manager issuer for a certificate covering every pod and Service name."),
         Key("kind", .choice(of: IssuerKind.self), "The issuer's kind.", default: .text(IssuerKind.clusterIssuer.rawValue)),
+        Key("clientSecret", .nonEmptyText,
+            "With `secret`: a declared Secret (`tls.crt`, `tls.key`, `ca.crt`) clients mount when the store checks client certificates."),
     ])
     static let credentials = KeyTable("credentials", "Credentials in an existing Secret.", [
         Key("secret", .nonEmptyText, "The Secret's name."),
@@ -452,8 +520,8 @@ public enum SpecVocabulary {
         return words + Engines.all.flatMap { ($0 as? any EngineDecoding.Type)?.vocabulary ?? [] }
             + PodSecurityLevel.allCases.map(\.rawValue) + ImagePullPolicy.allCases.map(\.rawValue) + AccessMode.allCases.map(\.rawValue) + PortProtocol.allCases.map(\.rawValue)
             + ProbeScheme.allCases.map(\.rawValue) + SpreadMode.allCases.map(\.rawValue) + IssuerKind.allCases.map(\.rawValue)
-            + ServiceType.allCases.map(\.rawValue) + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
-            + NetworkPolicyMode.allCases.map(\.rawValue)
+            + ServiceType.allCases.map(\.rawValue) + ["recreate", "anywhere"] + ConcurrencyPolicy.allCases.map(\.rawValue) + MTLSMode.allCases.map(\.rawValue)
+            + NetworkPolicyMode.allCases.map(\.rawValue) + TolerationOperator.allCases.map(\.rawValue) + TaintEffect.allCases.map(\.rawValue)
             + PodManagementPolicy.allCases.map(\.rawValue) + ["delete", "replace", "none", "true", "false", "null", "v1"]
     }
 

@@ -78,6 +78,9 @@ extension SpecDecoder {
         security.runAsGroup = security.runAsGroup.flatMap { $0.isDefault ? nil : $0 } ?? Located(defaults.group, at: name.location, isDefault: true)
         security.fsGroup = security.fsGroup.flatMap { $0.isDefault ? nil : $0 } ?? Located(defaults.group, at: name.location, isDefault: true)
 
+        if let refusal = engine.tlsUnsupported, let tls = fields.keyLocation("tls") {
+            reader.error("unsupported-setting", "'tls' is not supported on \(engine.name) stores: \(refusal)", at: tls)
+        }
         guard let settings = decoding.decode(fields, store: name, with: self) else { return nil }
         let replicated = settings.roles(named: name.value).contains { $0.replicas.value > 1 }
         var placement = decodePlacement(fields["placement"], at: name.location, replicated: replicated)
@@ -94,7 +97,19 @@ extension SpecDecoder {
             security: security,
             labels: fields["labels"].map { reader.metadataEntries($0, "'labels'", areLabels: true) } ?? [],
             podAnnotations: fields["podAnnotations"].map { reader.metadataEntries($0, "'podAnnotations'", areLabels: false) } ?? [],
-            settings: settings)
+            settings: settings,
+            membership: fields["membership"].flatMap { decodeMembershipStep($0) })
+    }
+
+    /// `membership: {from: N}`: the member count of the running cluster, reviewed by the operator.
+    private func decodeMembershipStep(_ node: YAMLNode) -> MembershipStep? {
+        guard let fields = reader.mapping(node, "'membership'", known: SpecKeys.membership) else { return nil }
+        guard let fromNode = fields["from"] else {
+            reader.error("missing-field", "'membership' needs 'from': the member count of the running cluster (the previous revision's)",
+                         at: node.location)
+            return nil
+        }
+        return reader.int(fromNode, "'membership.from'", in: 0...99).map { MembershipStep(from: $0, location: node.location) }
     }
 
     /// `image:` as written, else `<repository>:<version>`.
@@ -137,9 +152,15 @@ extension SpecDecoder {
                 reader.error("conflicting-fields", "'tls' takes an existing 'secret' or a cert-manager 'issuer', not both", at: node.location)
                 return nil
             }
-            return StoreTLSSpec(source: .secret(secret), location: node.location)
+            let clientSecret = fields["clientSecret"].flatMap { reader.nonEmptyString($0, "'tls.clientSecret'") }
+            return StoreTLSSpec(source: .secret(secret), clientSecret: clientSecret, location: node.location)
         }
         if let issuer = fields["issuer"].flatMap({ reader.nonEmptyString($0, "'tls.issuer'") }) {
+            if let clientSecret = fields["clientSecret"] {
+                reader.error("conflicting-fields", "'tls.clientSecret' goes with a declared 'secret'; with an 'issuer' cert-manager issues every client's certificate",
+                             at: clientSecret.location)
+                return nil
+            }
             let kind = fields["kind"].flatMap { reader.choice($0, "issuer kind", as: IssuerKind.self) }
                 ?? Located(.clusterIssuer, at: node.location, isDefault: true)
             return StoreTLSSpec(source: .issuer(name: issuer, kind: kind), location: node.location)

@@ -146,9 +146,20 @@ public struct RuleContext: Sendable {
         return diagnostic
     }
 
-    /// Every container the spec wrote (main and init) with its workload and a display name
+    /// Every container the spec wrote (main, init and sidecar) with its workload and a display name;
+    /// `isInit` marks init containers, whose inherited settings are judged on the main container
     /// (computed once per check).
     public private(set) var containers: [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] = []
+
+    /// The containers whose resources and security the spec sets one by one — each workload's main
+    /// container and its sidecars (init containers inherit the main container's) — with the
+    /// location of their name.
+    public var configuredContainers: [(owner: String, container: ContainerSpec, location: SourceLocation)] {
+        workloads.flatMap { workload, _ in
+            [(workload.name.value, workload.container, workload.name.location)]
+                + workload.sidecars.map { ("\(workload.name.value)/\($0.name.value)", $0.container, $0.name.location) }
+        }
+    }
 
     /// Secrets that exist for pods in `namespace` without being declared under `secrets:` because
     /// the spec's own objects create them: what each store's engine creates (operator credentials,
@@ -165,8 +176,8 @@ public struct RuleContext: Sendable {
         for stateful in system.statefulServices {
             if case .issuer = stateful.tls?.source { names[stateful.workload.namespace.value, default: []].insert(Topology.tlsSecret(stateful.name.value)) }
         }
-        for service in system.services {
-            if let tls = service.expose?.tls { names[service.workload.namespace.value, default: []].insert(tls.secretName.value) }
+        for exposure in system.exposures {
+            if let tls = exposure.tls { names[exposure.namespace, default: []].insert(tls.secretName.value) }
         }
         return names
     }
@@ -193,8 +204,7 @@ public struct RuleContext: Sendable {
     private static func containers(_ workloads: [(workload: WorkloadSpec, kind: String)])
         -> [(owner: String, workload: WorkloadSpec, container: ContainerSpec, isInit: Bool)] {
         workloads.flatMap { workload, _ in
-            [(workload.name.value, workload, workload.container, false)]
-                + workload.initContainers.map { ("\(workload.name.value)/\($0.name.value)", workload, $0.container, true) }
+            workload.podContainers.map { ($0.owner, workload, $0.container, $0.kind == .initialization) }
         }
     }
 }

@@ -27,11 +27,13 @@ public enum RuleRegistry {
         IngressTLS.self,
         NamespacePodSecurity.self,
         PDBPresent.self,
+        PreStopWithinGrace.self,
         ProbePortDeclared.self,
         ProbesDistinct.self,
         ProbesPresent.self,
         RBACLeastPrivilege.self,
         ReadOnlyRootFilesystem.self,
+        RecreateDowntime.self,
         ReplicasHA.self,
         ReplicasSpread.self,
         ResourcesLimitsSet.self,
@@ -41,6 +43,7 @@ public enum RuleRegistry {
         SecretDeclared.self,
         SSHPortExposed.self,
         StatefulSetNameLength.self,
+        StorePlaintext.self,
         DependencyDeclared.self,
         ExposedNeedsIngressSource.self,
         MeshCallerOutsideStrict.self,
@@ -48,6 +51,7 @@ public enum RuleRegistry {
         UsesPortDeclared.self,
         StrictMetricsPortDedicated.self,
         PlaintextNeedsNetworkPolicy.self,
+        PublicRangeOpen.self,
         APIServerRangeSet.self,
         ExternalNamespaceOpen.self,
         HeadlessPublishesNotReady.self,
@@ -98,7 +102,8 @@ public enum RuleCatalog {
 
     /// Whether `id` names a rule (as opposed to a parse or input diagnostic).
     /// Policy diagnostics that are not rules but fail the gate like rule errors (exit code 1).
-    public static let policyIDs: Set<String> = ["internal-rule-error", Waivers.expiredID, Waivers.unusedID]
+    public static let policyIDs: Set<String> = Set(["internal-rule-error", Waivers.expiredID, Waivers.unusedID])
+        .union(MembershipComparison.policyIDs)
 
     public static func isRuleID(_ id: String) -> Bool { ids.contains(id) || policyIDs.contains(id) }
 }

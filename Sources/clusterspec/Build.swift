@@ -48,7 +48,7 @@ struct Build: ParsableCommand {
 
     func run() throws {
         let workspace = try inputs.resolve(color: options.color)
-        var compileOptions = CompileOptions(environments: env.map { .only($0) } ?? .all)
+        var compileOptions = CompileOptions(environments: env.map { .only($0) } ?? .all, previous: inputs.previousRevision(of: workspace))
         try parsedToday(today)?.apply(to: &compileOptions)
         let compilation = Compiler.compile(workspace, options: compileOptions)
         report(compilation, color: options.color)

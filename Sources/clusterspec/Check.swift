@@ -80,7 +80,7 @@ struct Check: ParsableCommand {
             throw Exit.inputError
         }
         let environment = env ?? defaults.environment
-        var compileOptions = CompileOptions(environments: environment.map { .only($0) } ?? .all)
+        var compileOptions = CompileOptions(environments: environment.map { .only($0) } ?? .all, previous: inputs.previousRevision(of: workspace))
         try parsedToday(today)?.apply(to: &compileOptions)
         let compilation = Compiler.compile(workspace, options: compileOptions)
         let report = Checking.report(compilation, files: workspace.specs + compilation.overlayFiles, policy: policy)

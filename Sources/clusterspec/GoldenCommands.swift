@@ -29,6 +29,9 @@ struct GoldenOptions: ParsableArguments {
     @Option(name: .long, help: "Golden directory (default: the one clusterspec.yaml names, else golden/ beside the specs).")
     var golden: String?
 
+    @Option(name: .long, help: "The running revision's compiled output, to compare store membership against (default: the project's 'previous', else its golden directory).")
+    var previous: String?
+
     @Option(name: .long, help: "Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.")
     var today: String?
 
@@ -58,7 +61,8 @@ struct GoldenOptions: ParsableArguments {
             throw Exit.inputError
         }
         announce(workspace)
-        var options = CompileOptions()
+        // The same membership comparison as `check`: an unreviewed change never reaches golden/.
+        var options = CompileOptions(previous: PreviousRevision(directory: previous ?? project.previous))
         try parsedToday(today)?.apply(to: &options)
         let compilation = Compiler.compile(workspace, options: options)
         report(compilation, color: output.color)
@@ -163,7 +167,7 @@ struct Diff: ParsableCommand {
             EXAMPLES
               clusterspec diff specs/goverse.cluster.yaml --env staging --env prod
               clusterspec diff specs/goverse.cluster.yaml --env base --env dev
-              clusterspec diff specs --env staging --env prod --format markdown
+              clusterspec diff specs --env dev --env prod --format markdown
             """)
 
     @OptionGroup var inputs: InputOptions

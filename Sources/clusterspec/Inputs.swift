@@ -10,6 +10,14 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "Directory of overlay files (default: the one clusterspec.yaml names, else overlays/ beside the spec directory).")
     var overlays: String?
 
+    @Option(name: .long, help: "The running revision's compiled output, to compare store membership against (default: the project's 'previous', else its golden directory).")
+    var previous: String?
+
+    /// The previous revision: --previous, else the workspace's project's.
+    func previousRevision(of workspace: Workspace) -> PreviousRevision? {
+        previous.map(PreviousRevision.init(directory:)) ?? workspace.previous
+    }
+
     /// The specs, their project and overlays; says on stderr which overlays directory is used.
     func resolve(color: ColorMode) throws -> Workspace {
         let workspace: Workspace

@@ -17,6 +17,98 @@ struct BuildEndToEndTests {
         #expect(problems.isEmpty, "invalid manifests:\n\(problems.joined(separator: "\n"))")
     }
 
+    /// Issue 13's measure: an error-tracking-like system of 50 components — 47 Deployments (a relay
+    /// behind a public LoadBalancer with a sidecar, five web services behind one routed host with
+    /// drain hooks, 40 queue consumers with only a liveness signal, a singleton cron), an external
+    /// Kafka and the route — checks clean without a single waiver (the singleton's note aside) in a
+    /// deny-by-default namespace, and builds into strictly valid manifests.
+    @Test(.needsJudges) func fiftyComponentsWithQueueConsumersNeedNoWaiver() throws {
+        let resources = "resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 500m, memory: 256Mi}}"
+        let consumers = (1...40).map { index in
+            """
+              consumer-\(index):
+                image: ghcr.io/acme/tracker/consumer:25.1.0
+                args: [run, consumer, --queue=q\(index)]
+                replicas: 2
+                health: {liveness: {exec: [test, -f, /tmp/alive], periodSeconds: 30}}
+                \(resources)
+                uses: [{target: kafka, ports: [kafka]}, {target: relay, ports: [http]}]
+                env: {RELAY_ADDRESS: "${connection:relay.host}"}
+                tolerations: [{key: workload, value: consumers, effect: NoSchedule}]
+                priorityClassName: tracker-batch
+                placement: {spread: [{topologyKey: topology.example.com/rack, mode: required, minDomains: 2}]}
+
+            """
+        }.joined()
+        let web = (1...5).map { index in
+            """
+              web-\(index):
+                image: ghcr.io/acme/tracker/web:25.1.0
+                replicas: 2
+                ports: {http: 9000}
+                health: {liveness: /_health/, readiness: /_health/?full, port: http}
+                lifecycle: {preStop: {sleep: 5}}
+                \(resources)
+                uses: [{target: relay, ports: [http]}]
+
+            """
+        }.joined()
+        let spec = """
+            clusterspec: v1
+            name: tracker
+            defaults: {namespace: tracker, runAsUser: 1000, ingressClass: nginx}
+            namespaces:
+              tracker: {}
+            mesh: {networkPolicy: deny-by-default, ingressNamespace: ingress-nginx}
+            external:
+              kafka: {cidr: 10.20.0.0/16, ports: {kafka: 9092}}
+            services:
+              relay:
+                image: ghcr.io/acme/tracker/relay:25.1.0
+                replicas: 3
+                ports: {http: 3000}
+                health: {liveness: /api/relay/healthcheck/live/, readiness: /api/relay/healthcheck/ready/, port: http}
+                \(resources)
+                uses: [{target: kafka, ports: [kafka]}]
+                service: {type: LoadBalancer, from: [198.51.100.0/24, 203.0.113.0/24]}
+                lifecycle: {preStop: {path: /api/relay/drain/}}
+                initContainers:
+                  wait-for-kafka: {image: ghcr.io/acme/tracker/wait-for:1.2.0, inherit: false, args: ["10.20.0.10:9092"]}
+                sidecars:
+                  statsd:
+                    image: ghcr.io/acme/tracker/statsd-exporter:0.28.0
+                    \(resources)
+            \(web)workers:
+            \(consumers)  cron:
+                image: ghcr.io/acme/tracker/web:25.1.0
+                args: [run, cron]
+                strategy: recreate
+                health: {liveness: {exec: [test, -f, /tmp/alive]}}
+                \(resources)
+                uses: [{target: kafka, ports: [kafka]}]
+            routes:
+              tracker:
+                host: tracker.example.com
+                tls: {issuer: letsencrypt-prod}
+                paths: {/: web-1, /api/: web-2, /api/relay/: relay}
+
+            """
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("tracker.cluster.yaml", spec)
+        let check = try clusterspec(["check", path])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.hasSuffix("0 errors, 0 warnings, 2 notes in 1 spec\n"), "\(check.stdout)")
+        #expect(check.stdout.contains("[recreate-downtime]"), "one note is the singleton's cost")
+        #expect(check.stdout.contains("[previous-revision-missing]"), "the other says a new system has no previous revision")
+        let target = dir.url.appendingPathComponent("out")
+        let build = try clusterspec(["build", path, "-o", target.path])
+        #expect(build.status == 0, "\(build.stderr)")
+        let files = ManifestValidation.manifestFiles(under: target)
+        #expect(files.filter { $0.lastPathComponent.hasPrefix("deployment-") }.count == 47)
+        let problems = try ManifestValidation.problems(in: files)
+        #expect(problems.isEmpty, "invalid manifests:\n\(problems.joined(separator: "\n"))")
+    }
+
     @Test(.needsJudges) func theValidatorsRejectBrokenObjects() throws {
         let dir = try TemporaryDirectory()
         let broken = [

@@ -22,7 +22,7 @@ struct GoldenEndToEndTests {
         let result = try run(Judges.python, [Paths.root.appendingPathComponent("Tests/tools/kustomize_conformance.py").path,
                                       Paths.root.appendingPathComponent("golden").path])
         #expect(result.status == 0, "kustomize build differs from rendered/:\n\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("16 environments checked, 0 mismatched"), "\(result.stdout)")
+        #expect(result.stdout.contains("18 environments checked, 0 mismatched"), "\(result.stdout)")
     }
 
     @Test func goldenHasDevStagingAndProdForEverySystem() throws {
@@ -74,6 +74,28 @@ struct GoldenEndToEndTests {
         #expect(update.status == 0, "\(update.stderr)")
         #expect(update.stdout.hasPrefix("updated golden/:"))
         #expect(try clusterspec(["golden", "check"], in: dir.url).status == 0)
+    }
+
+    @Test func redisMembershipChangesFollowTheSentinelProcedure() throws {
+        let dir = try workspace()
+        let specURL = dir.url.appendingPathComponent("specs/faultline.cluster.yaml")
+        let text = try String(contentsOf: specURL, encoding: .utf8)
+        func check(_ edited: String) throws -> RunResult {
+            #expect(edited != text)
+            try edited.write(to: specURL, atomically: true, encoding: .utf8)
+            return try clusterspec(["check", "specs/faultline.cluster.yaml", "--previous", "golden"], in: dir.url)
+        }
+        let servers = try check(text.replacingOccurrences(of: "    replicas: 3                       # a primary", with: "    replicas: 2                       # a primary"))
+        #expect(servers.status == 1)
+        #expect(servers.stdout.contains("[membership-change]"), "\(servers.stdout)")
+        #expect(servers.stdout.contains("before applying: kubectl -n faultline exec cache-sentinel-0 -c sentinel -- redis-cli -p 26379 SENTINEL get-master-addr-by-name cache"), "\(servers.stdout)")
+        for ordinal in 0..<3 {
+            #expect(servers.stdout.contains("after applying: kubectl -n faultline exec cache-sentinel-\(ordinal) -c sentinel -- redis-cli -p 26379 SENTINEL RESET cache"))
+        }
+        #expect(servers.stdout.contains("after applying: kubectl -n faultline delete pvc data-cache-2"))
+        let sentinels = try check(text.replacingOccurrences(of: "    sentinels: 3 ", with: "    sentinels: 5 "))
+        #expect(sentinels.status == 1)
+        #expect(sentinels.stdout.contains("[membership-refused]") && sentinels.stdout.contains("3 → 4 first"), "\(sentinels.stdout)")
     }
 
     @Test func staleFilesCountAsDifferences() throws {

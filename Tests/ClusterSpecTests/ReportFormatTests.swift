@@ -64,7 +64,7 @@ struct ReportFormatTests {
         let sarif = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("report.sarif"))) as? [String: Any])
         let run = try #require((sarif["runs"] as? [[String: Any]])?.first)
         let results = try #require(run["results"] as? [[String: Any]])
-        #expect(results.count == 10)
+        #expect(results.count == 12)  // 7 errors, 3 warnings, 1 note, 1 waived (the fixture report)
         let suppressed = results.filter { ($0["suppressions"] as? [[String: Any]])?.isEmpty == false }
         #expect(suppressed.map { $0["ruleId"] as? String } == ["replicas-ha"], "the waived finding is listed as suppressed, not dropped")
         let rules = try #require(((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]])

@@ -62,7 +62,7 @@ struct ReviewReportTests {
         #expect(report.count <= ReviewReport.commentLimit)
         #expect(Self.fencesAreBalanced(report))
         // Warnings first: the membership change precedes every scope.
-        let warning = try #require(report.range(of: "etcd members 3 → 5 — on a running cluster"))
+        let warning = try #require(report.range(of: "etcd members 3 → 5 — a membership change of the running cluster"))
         let firstScope = try #require(report.range(of: "\n#### "))
         #expect(warning.lowerBound < firstScope.lowerBound)
         #expect(report.contains("- ✏️ `StatefulSet etcd`: replicas 3 → 5"))
@@ -81,9 +81,10 @@ struct ReviewReportTests {
     }
 
     @Test func diffWritesTheComment() throws {
-        let result = try clusterspec(["diff", "specs", "--env", "staging", "--env", "prod", "--format", "markdown"])
+        // Every example system has dev and prod (not all have staging).
+        let result = try clusterspec(["diff", "specs", "--env", "dev", "--env", "prod", "--format", "markdown"])
         #expect(result.status == 0, "\(result.stderr)")
-        try Self.matchesFixture(result.stdout, "diff-staging-prod.md")
+        try Self.matchesFixture(result.stdout, "diff-dev-prod.md")
         #expect(result.stdout.count <= ReviewReport.commentLimit)
         #expect(Self.fencesAreBalanced(result.stdout))
         #expect(result.stdout.contains("Policy changes:"))

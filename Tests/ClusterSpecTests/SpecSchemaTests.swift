@@ -216,6 +216,7 @@ enum KeyCases {
         case .port: return "http"
         case .environmentVariable: return "SAMPLE"
         case .qualified: return "example.com/sample"
+        case .path: return "/sample"
         case .label, .subdomain, .any: return "sample"
         }
     }
@@ -275,6 +276,7 @@ enum KeyCases {
         "external": [("cidr", .scalar("10.0.0.0/8"))],
         "tls": [("issuer", .scalar("ca"))],
         "pdb": [("maxUnavailable", .scalar("1"))],
+        "lifecycleHandler": [("path", .scalar("/drain"))],
         "statefulService": [("ports", .map([Entry(key: "http", value: .scalar("8080"))]))],
         // Probes and exposure need a port to be read at all.
         "service": [("ports", .map([Entry(key: "http", value: .scalar("8080"))]))],
@@ -287,11 +289,20 @@ enum KeyCases {
         "external": [["cidr", "host", "namespace"]],
         "tls": [["secret", "issuer"]],
         "pdb": [["minAvailable", "maxUnavailable"]],
+        "lifecycleHandler": [["exec", "sleep", "path"]],
     ]
     /// Siblings one key needs (PostgreSQL reads `external` only in external mode).
     static let extras: [String: [String: [(String, Node)]]] = [
         "external": ["podLabels": [("namespace", .scalar("shared"))]],
-        "store-postgres": ["external": [("mode", .scalar("external"))]],
+        "store-postgres": ["external": [("mode", .scalar("external"))],
+                           // The operator runs replication and backups.
+                           "synchronous": [("mode", .scalar("cloudnative-pg"))], "backup": [("mode", .scalar("cloudnative-pg"))]],
+        // A client certificate goes with a declared server certificate, not an issuer.
+        "tls": ["clientSecret": [("secret", .scalar("certs"))]],
+        // A route's paths are read against the spec's services and the ports they publish.
+        "spec": ["routes": [("services", .map([Entry(key: "sample", value: .map([
+            Entry(key: "image", value: .scalar("sample:1")), Entry(key: "ports", value: .map([Entry(key: "http", value: .scalar("8080"))])),
+        ]))]))]],
     ]
 
     /// The entries of a smallest instance of `table` that decodes, without the keys that would

@@ -12,6 +12,7 @@ struct StoreMatrixEndToEndTests {
         secrets:
           pg-creds: {keys: [password]}
           ch-creds: {keys: [username, password]}
+          cache-auth: {keys: [password]}
         stores:
           etcd: {engine: etcd, members: \(n), tls: {issuer: ca, kind: Issuer}, placement: {zones: required, zoneCount: 3}}
           kafka: {engine: kafka, controllers: \(n), brokers: 3, tls: {issuer: ca, kind: Issuer}}
@@ -21,6 +22,8 @@ struct StoreMatrixEndToEndTests {
           pgha: {engine: postgres, mode: cloudnative-pg, instances: \(max(n, 2)), placement: {nodePool: stateful, zones: preferred}}
           external: {engine: postgres, mode: external, external: {host: db.example.com, secret: pg-creds}}
           ch: {engine: clickhouse, shards: 2, replicas: 2, keeper: {members: \(n)}, credentials: {secret: ch-creds}}
+          redis: {engine: redis, replicas: \(n), tls: {issuer: ca, kind: Issuer}, auth: {secret: cache-auth}}
+          valkey: {engine: redis, flavor: valkey, replicas: \(max(n, 2)), sentinels: \(n), persistence: none, maxmemory: 256Mi, maxmemoryPolicy: allkeys-lru}
         statefulServices:
           cache:
             image: ghcr.io/acme/cache:1.0
@@ -34,7 +37,7 @@ struct StoreMatrixEndToEndTests {
           api:
             image: ghcr.io/acme/api:1.0
             replicas: 2
-            uses: [etcd, kafka, vault, pg, pgha, external, ch, cache]
+            uses: [etcd, kafka, vault, pg, pgha, external, ch, redis, valkey, cache]
         """
     }
 

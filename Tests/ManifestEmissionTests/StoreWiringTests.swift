@@ -5,9 +5,9 @@ import SpecRules
 import ManifestEmission
 
 /// Quorum arithmetic, independently of the code under test.
-private func tolerance(_ n: Int) -> Int { n - (n / 2 + 1) }
+func tolerance(_ n: Int) -> Int { n - (n / 2 + 1) }
 
-private func expectQuorumBudget(_ manifests: ParsedManifests, _ name: String, members n: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+func expectQuorumBudget(_ manifests: ParsedManifests, _ name: String, members n: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
     let pdb = manifests.find("PodDisruptionBudget", name)
     if n == 1 {
         #expect(pdb == nil, "a single member must not get a budget that blocks drains", sourceLocation: sourceLocation)
@@ -18,7 +18,7 @@ private func expectQuorumBudget(_ manifests: ParsedManifests, _ name: String, me
     }
 }
 
-private func expectGoverningService(_ manifests: ParsedManifests, statefulSet: [String: Any], peerPort: Int,
+func expectGoverningService(_ manifests: ParsedManifests, statefulSet: [String: Any], peerPort: Int,
                                     sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
     let serviceName = try #require(statefulSet.string("spec", "serviceName"), sourceLocation: sourceLocation)
     let headless = try manifests.one("Service", serviceName, sourceLocation: sourceLocation)
@@ -65,6 +65,36 @@ struct StoreWiringTests {
         #expect(container.string("readinessProbe", "httpGet", "port") == "metrics")
         #expect((container["ports"] as? [[String: Any]])?.contains { $0["name"] as? String == "metrics" && $0["containerPort"] as? Int == 2381 } == true)
         try expectQuorumBudget(manifests, "etcd", members: n)
+    }
+
+    /// With TLS the members demand client certificates: a workload that `uses:` the store gets a
+    /// Certificate of its own (client auth only), its Secret mounted without subPath, and the files
+    /// as connection facts; without TLS none of it.
+    @Test(arguments: [(1, false), (3, false), (3, true), (5, true)])
+    func etcdClients(members n: Int, tls: Bool) throws {
+        let tlsText = tls ? ", tls: {issuer: ca}" : ""
+        let manifests = try ParsedManifests(spec("stores:\n  etcd: {engine: etcd, members: \(n)\(tlsText)}\nservices:\n  api: {image: x/api:1.0, uses: [etcd]}\n"))
+        let deployment = try manifests.one("Deployment", "api")
+        let pod = deployment.map("spec", "template", "spec")
+        let container = pod.list("containers")[0]
+        let env = Dictionary(uniqueKeysWithValues: (container["env"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0["value"] as? String) })
+        let endpoints = try #require(env["ETCD_ENDPOINTS"] ?? nil).split(separator: ",")
+        #expect(endpoints.count == n && endpoints.allSatisfy { $0.hasPrefix(tls ? "https://" : "http://") })
+        let mount = (container["volumeMounts"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "etcd-client-tls" }
+        let certificate = manifests.find("Certificate", "etcd-client-api")
+        guard tls else {
+            #expect(mount == nil && certificate == nil && env["ETCD_CERT_FILE"] == nil)
+            return
+        }
+        let directory = try #require(mount?["mountPath"] as? String)
+        #expect(mount?["readOnly"] as? Bool == true && mount?["subPath"] == nil)
+        #expect(env["ETCD_CERT_FILE"] == "\(directory)/tls.crt" && env["ETCD_KEY_FILE"] == "\(directory)/tls.key" && env["ETCD_CA_FILE"] == "\(directory)/ca.crt")
+        let volume = pod.list("volumes").first { $0["name"] as? String == "etcd-client-tls" }
+        let issued = try #require(certificate)
+        #expect(volume?.string("secret", "secretName") == issued.string("spec", "secretName"))
+        #expect(issued.string("spec", "commonName") == "api" && issued.string("spec", "issuerRef", "name") == "ca")
+        #expect(issued["spec", "usages"] as? [String] == ["client auth", "digital signature", "key encipherment"])
+        #expect(issued.string("spec", "privateKey", "encoding") == "PKCS8")
     }
 
     @Test(arguments: [1, 3, 5])

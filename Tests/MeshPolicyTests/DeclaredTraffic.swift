@@ -14,6 +14,9 @@ struct DeclaredTraffic {
         /// An allowance to an address range: it lets the source out, but admits nobody into the pods
         /// that happen to have addresses in the range.
         var toAddresses = false
+        /// An allowance from an address range (the outside clients of a public Service): a sidecar
+        /// tells its sources by address, not by identity.
+        var fromAddresses = false
     }
 
     let spec: SystemSpec
@@ -45,17 +48,33 @@ struct DeclaredTraffic {
                 if mode(of: monitoring) == .off { scrapePorts[workload.name.value, default: []].insert(scrape) }
             }
         }
-        for service in spec.services {
-            guard let expose = service.expose, let ingress = mesh.ingressNamespace?.value,
-                  let port = service.workload.container.port(named: expose.port.value) else { continue }
-            grant("ingress → \(service.name.value)", from: { $0.namespace == ingress },
-                  to: pods(of: service.name.value, in: service.workload.namespace.value), [Port(port.number.value, port.portProtocol.value.rawValue)])
+        // The ingress controller reaches each exposed service, and each service a route's path names, on that port.
+        let exposed = spec.services.compactMap { service in service.expose.map { (service.name.value, $0.port.value) } }
+            + spec.routes.flatMap { $0.paths.map { ($0.service.value, $0.port.value) } }
+        for (name, portName) in exposed {
+            guard let ingress = mesh.ingressNamespace?.value, let service = spec.services.first(where: { $0.name.value == name }),
+                  let port = service.workload.container.port(named: portName) else { continue }
+            grant("ingress → \(name)", from: { $0.namespace == ingress },
+                  to: pods(of: name, in: service.workload.namespace.value), [Port(port.number.value, port.portProtocol.value.rawValue)])
         }
         // cert-manager's HTTP-01 solver pods answer the ingress controller in each namespace with TLS Ingresses.
         if let ingress = mesh.ingressNamespace?.value {
-            for namespace in Set(spec.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value)) {
+            for namespace in Self.tlsIngressNamespaces(spec) {
                 grant("ACME HTTP-01 solver in \(namespace)", from: { $0.namespace == ingress },
                       to: { $0.isPod && $0.namespace == namespace && $0.labels["acme.cert-manager.io/http01-solver"] == "true" }, [Port(8089)])
+            }
+        }
+        // A LoadBalancer or NodePort Service with 'from:' admits those ranges on its ports.
+        let published = spec.services.filter { $0.kind == .service }.map { ($0.workload, $0.serviceGroups) }
+            + spec.statefulServices.map { ($0.workload, $0.serviceGroups) }
+        for (workload, groups) in published {
+            for group in groups where group.type.value != .clusterIP {
+                guard let from = group.from else { continue }
+                let ports = Set(group.ports.compactMap { workload.container.port(named: $0.value) }.map { Port($0.number.value, $0.portProtocol.value.rawValue) })
+                for range in from.ranges {
+                    grant("\(range.value) → \(workload.name.value)", from: Self.inRange(range.value),
+                          to: pods(of: workload.name.value, in: workload.namespace.value), ports, fromAddresses: true)
+                }
             }
         }
         for stateful in spec.statefulServices {
@@ -70,6 +89,11 @@ struct DeclaredTraffic {
             }
         }
         for store in spec.stores { storeTopology(store) }
+    }
+
+    /// Namespaces with an Ingress that asks cert-manager for a certificate: an `expose:` or a route with `tls`.
+    static func tlsIngressNamespaces(_ spec: SystemSpec) -> Set<String> {
+        Set(spec.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value) + spec.routes.filter { $0.tls != nil }.map(\.namespace.value))
     }
 
     // MARK: Namespace modes, restated from the spec's settings as the README defines them
@@ -100,15 +124,21 @@ struct DeclaredTraffic {
     // MARK: Queries
 
     /// Whether some grant allows `source` → `destination` on `port` (`intoPods`: only grants that
-    /// name their destination pods, as a destination's ingress sees it).
-    func declares(_ source: Endpoint, _ destination: Endpoint, _ port: Port, intoPods: Bool = true) -> Bool {
-        grants.contains { (!intoPods || !$0.toAddresses) && $0.ports.contains(port) && $0.from(source) && $0.to(destination) }
+    /// name their destination pods, as a destination's ingress sees it; `byAddress`: only grants
+    /// from address ranges, or only the others).
+    func declares(_ source: Endpoint, _ destination: Endpoint, _ port: Port, intoPods: Bool = true, byAddress: Bool? = nil) -> Bool {
+        grants.contains {
+            let grant = $0
+            return (!intoPods || !grant.toAddresses) && (byAddress.map { grant.fromAddresses == $0 } ?? true)
+                && grant.ports.contains(port) && grant.from(source) && grant.to(destination)
+        }
     }
 
     /// What Kubernetes NetworkPolicy should allow: each side that denies by default allows only what
-    /// is declared; a side without policy allows everything.
+    /// is declared; a side without policy allows everything. An allowance from an address range
+    /// admits the range into its pods but lets no fenced pod out, even one whose address is in it.
     func networkAllows(_ source: Endpoint, _ destination: Endpoint, _ port: Port) -> Bool {
-        let egress = !denies(source.namespace ?? "") || declares(source, destination, port, intoPods: false)
+        let egress = !denies(source.namespace ?? "") || declares(source, destination, port, intoPods: false, byAddress: false)
         let ingress = !destination.isPod || !denies(destination.namespace ?? "") || declares(source, destination, port)
         return egress && ingress
     }
@@ -123,21 +153,23 @@ struct DeclaredTraffic {
     /// (namespace and ServiceAccount): the declared callers, and any pod sharing a declared caller's
     /// identity (`identityDeclared`), which the sidecar cannot tell apart. A caller without one is
     /// anonymous: on a plaintext port the sidecar can only admit every anonymous caller or none, so it
-    /// admits them when some declared caller is anonymous (`anonymousDeclared`) — network policy
-    /// narrows that down. In a namespace that runs pods the spec does not describe, there is no
+    /// admits them when some declared caller that is a pod is anonymous (`anonymousDeclared`) —
+    /// network policy narrows that down — and it admits the address ranges declared for a public
+    /// Service by address. In a namespace that runs pods the spec does not describe, there is no
     /// authorization at all.
     func meshAllows(_ source: Endpoint, sourceMeshed: Bool, _ destination: Endpoint, _ port: Port,
                     identityDeclared: Bool, anonymousDeclared: Bool) -> Bool {
         if !sourceMeshed && !isPermissive(destination, port) { return false }
         if isTrafficSource(destination.namespace ?? "") { return true }
-        return sourceMeshed ? declares(source, destination, port) || identityDeclared : anonymousDeclared
+        return sourceMeshed ? declares(source, destination, port) || identityDeclared
+            : anonymousDeclared || declares(source, destination, port, byAddress: true)
     }
 
     // MARK: Building
 
     private mutating func grant(_ what: String, from: @escaping (Endpoint) -> Bool, to: @escaping (Endpoint) -> Bool, _ ports: Set<Port>,
-                                toAddresses: Bool = false) {
-        grants.append(Grant(what: what, from: from, to: to, ports: ports, toAddresses: toAddresses))
+                                toAddresses: Bool = false, fromAddresses: Bool = false) {
+        grants.append(Grant(what: what, from: from, to: to, ports: ports, toAddresses: toAddresses, fromAddresses: fromAddresses))
     }
 
     private func pods(of owner: String, in namespace: String) -> (Endpoint) -> Bool {
@@ -162,7 +194,7 @@ struct DeclaredTraffic {
             let picked = named.isEmpty ? (published.isEmpty ? ports : ports.filter { published.contains($0.name.value) }) : ports.filter { named.contains($0.name.value) }
             return Set(picked.map { Port($0.number.value, $0.portProtocol.value.rawValue) })
         }
-        if let service = spec.services.first(where: { $0.name.value == target }) {
+        if let service = spec.services.first(where: { $0.name.value == target && $0.kind == .service }) {
             let published = Set(service.serviceGroups.flatMap { $0.ports.map(\.value) })
             grant(what, from: from, to: pods(of: target, in: service.workload.namespace.value), choose(service.workload.container.ports, published: published))
         } else if let stateful = spec.statefulServices.first(where: { $0.name.value == target }) {
@@ -207,6 +239,15 @@ struct DeclaredTraffic {
             } else {
                 grant(what, from: from, to: pods(of: name, in: namespace), ports(["postgres": 5432], default: ["postgres"]))  // single or CloudNativePG
             }
+        case let redis as RedisSettings:
+            // Standalone: the server. With sentinels, clients ask a sentinel (26379) for the primary and then
+            // connect to that server (6379); each port only on its own pods.
+            if redis.sentinels == nil {
+                grant(what, from: from, to: pods(of: name, in: namespace), ports(["redis": 6379], default: ["redis"]))
+            } else {
+                grant(what, from: from, to: pods(of: name, in: namespace), ports(["redis": 6379], default: ["redis", "sentinel"]))
+                grant(what, from: from, to: pods(of: "\(name)-sentinel", in: namespace), ports(["sentinel": 26379], default: ["redis", "sentinel"]))
+            }
         default:
             Issue.record("no declared client traffic for engine '\(store.engine.name)'")
         }
@@ -247,6 +288,15 @@ struct DeclaredTraffic {
             grant("CloudNativePG operator → \(name)", from: { $0.namespace == operatorNamespace && $0.labels["app.kubernetes.io/name"] == "cloudnative-pg" },
                   to: instances, tcp(8000, 5432))
             apiServer(from: instances, what: "\(name) instance manager → API")
+        case let redis as RedisSettings:
+            let servers = pods(of: name, in: namespace), sentinels = pods(of: "\(name)-sentinel", in: namespace)
+            if redis.replicas.value > 1 { grant("\(name) replication", from: servers, to: servers, tcp(6379)) }
+            guard redis.sentinels != nil else { return }
+            // Sentinels gossip among themselves and watch and reconfigure the servers; a starting server
+            // asks them which server is the primary.
+            grant("\(name) sentinel gossip", from: sentinels, to: sentinels, tcp(26379))
+            grant("\(name) sentinels → servers", from: sentinels, to: servers, tcp(6379))
+            grant("\(name) servers → sentinels", from: servers, to: sentinels, tcp(26379))
         default:
             Issue.record("no declared store traffic for engine '\(store.engine.name)'")
         }

@@ -248,6 +248,50 @@ struct EvaluatorTests {
                 "\(found.prefix(3))")
     }
 
+    @Test func istioIPBlocksMatchTheSourceAddress() throws {
+        var cluster = try ClusterModel(stream: Self.pods + """
+            ---
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: web, namespace: a}
+            spec:
+              selector: {matchLabels: {app: web}}
+              action: ALLOW
+              rules: [{from: [{source: {ipBlocks: [192.0.2.0/24, "2001:db8::/32"]}}], to: [{operation: {ports: ["8080"]}}]}]
+
+            """)
+        cluster.addAddress("192.0.2.1", ports: [Port(8080)])
+        cluster.addAddress("198.51.100.7", ports: [Port(8080)])
+        let istio = IstioEvaluator(cluster, rootNamespace: "istio-system", trustDomain: "cluster.local")
+        #expect(istio.problems.isEmpty)
+        let web = Self.pod(cluster, "a/web")
+        #expect(istio.allows(cluster.addresses[0], sourceMeshed: false, web, Port(8080)))
+        #expect(!istio.allows(cluster.addresses[1], sourceMeshed: false, web, Port(8080)), "outside the range")
+        #expect(!istio.allows(cluster.addresses[0], sourceMeshed: false, web, Port(8443)), "another port")
+        #expect(!istio.allows(Self.pod(cluster, "a/db"), sourceMeshed: true, web, Port(8080)), "a pod's address is not in the range")
+    }
+
+    /// The shop fixture's partner gateway admits 192.0.2.0/24 on 8443 through its LoadBalancer:
+    /// dropping the range, or widening it, is caught by both judges.
+    @Test func aPublicServiceThatDropsOrWidensItsRangesIsCaught() throws {
+        let shop = ExampleEnvironment(system: "shop", environment: nil)
+        let dropped = try Self.mismatches(shop) { objects in
+            Self.editing(&objects, kind: "NetworkPolicy", name: "partner-gateway") { spec in spec["ingress"] = [[String: Any]]() }
+            Self.editing(&objects, kind: "AuthorizationPolicy", name: "partner-gateway") { spec in spec["rules"] = [[String: Any]]() }
+        }
+        #expect(dropped.network.contains { $0.hasPrefix("192.0.2.1 → partners/partner-gateway on 8443/TCP: the policies deny it, the spec declares it") },
+                "\(dropped.network.prefix(3))")
+        #expect(dropped.mesh.contains { $0.hasPrefix("192.0.2.1 → partners/partner-gateway on 8443/TCP: the sidecar refuses it, the spec makes it admissible") },
+                "\(dropped.mesh.prefix(3))")
+        let widened = try Self.mismatches(shop) { objects in
+            Self.editing(&objects, kind: "NetworkPolicy", name: "partner-gateway") { spec in
+                spec["ingress"] = [["from": [["ipBlock": ["cidr": "0.0.0.0/0"]]], "ports": [["port": 8443, "protocol": "TCP"]]]]
+            }
+        }
+        #expect(widened.network.contains { $0.hasPrefix("198.51.100.7 → partners/partner-gateway on 8443/TCP: the policies allow it, the spec does not declare it") },
+                "\(widened.network.prefix(3))")
+    }
+
     @Test func aMissingAllowNothingIsCaught() throws {
         let platform = ExampleEnvironment(system: "platform-kernel", environment: nil)
         let found = try Self.mismatches(platform) { objects in

@@ -6,7 +6,8 @@
 /// - authorization: a matching DENY policy refuses; with no ALLOW policy for the pod everything is
 ///   allowed, otherwise some rule of some ALLOW policy must match (a policy without rules matches
 ///   nothing). A source matches when every field it sets matches: `principals` and `namespaces` need
-///   mutual TLS; `notPrincipals: ["*"]` matches exactly the callers without an identity.
+///   mutual TLS; `notPrincipals: ["*"]` matches exactly the callers without an identity;
+///   `ipBlocks` matches the connection's source address (IPv4 here; IPv6 ranges match no endpoint).
 /// Fields the evaluator does not know are reported.
 struct IstioEvaluator {
     struct PeerAuthentication {
@@ -55,7 +56,7 @@ struct IstioEvaluator {
             for rule in rules {
                 unknown(rule, ["from", "to"], "AuthorizationPolicy \(name)")
                 for from in rule["from"] as? [[String: Any]] ?? [] {
-                    unknown(from["source"] as? [String: Any] ?? [:], ["principals", "notPrincipals", "namespaces", "notNamespaces"], "AuthorizationPolicy \(name)")
+                    unknown(from["source"] as? [String: Any] ?? [:], ["principals", "notPrincipals", "namespaces", "notNamespaces", "ipBlocks"], "AuthorizationPolicy \(name)")
                 }
                 for to in rule["to"] as? [[String: Any]] ?? [] {
                     unknown(to["operation"] as? [String: Any] ?? [:], ["ports"], "AuthorizationPolicy \(name)")
@@ -97,7 +98,7 @@ struct IstioEvaluator {
             policy.rules.contains { rule in
                 let sources = (rule["from"] as? [[String: Any]])?.compactMap { $0["source"] as? [String: Any] }
                 let operations = (rule["to"] as? [[String: Any]])?.compactMap { $0["operation"] as? [String: Any] }
-                let fromOK = sources.map { $0.contains { sourceMatches($0, principal: principal, namespace: source.namespace) } } ?? true
+                let fromOK = sources.map { $0.contains { sourceMatches($0, principal: principal, namespace: source.namespace, address: source.ip) } } ?? true
                 let toOK = operations.map { $0.contains { ($0["ports"] as? [String]).map { $0.contains(String(port.number)) } ?? true } } ?? true
                 return fromOK && toOK
             }
@@ -107,7 +108,7 @@ struct IstioEvaluator {
         return allows.isEmpty || allows.contains(where: matches)
     }
 
-    private func sourceMatches(_ source: [String: Any], principal: String?, namespace: String?) -> Bool {
+    private func sourceMatches(_ source: [String: Any], principal: String?, namespace: String?, address: UInt32) -> Bool {
         func matchesAny(_ value: String?, _ patterns: [String]) -> Bool {
             guard let value else { return false }
             return patterns.contains { pattern in
@@ -123,6 +124,7 @@ struct IstioEvaluator {
         let authenticatedNamespace = principal == nil ? nil : namespace
         if let namespaces = source["namespaces"] as? [String], !matchesAny(authenticatedNamespace, namespaces) { return false }
         if let notNamespaces = source["notNamespaces"] as? [String], matchesAny(authenticatedNamespace, notNamespaces) { return false }
+        if let blocks = source["ipBlocks"] as? [String], !blocks.contains(where: { IPv4Range($0)?.contains(address) ?? false }) { return false }
         return true
     }
 }

@@ -23,6 +23,8 @@ struct NetworkPolicyEvaluator {
         var namespaceSelector: Selector?
         var cidr: IPv4Range?
         var except: [IPv4Range] = []
+        /// An IPv6 `ipBlock`: it matches no endpoint of the (IPv4) test cluster.
+        var isIPv6 = false
     }
 
     struct Rule {
@@ -83,8 +85,10 @@ struct NetworkPolicyEvaluator {
         var peer = Peer(podSelector: selector(value["podSelector"], in: policy), namespaceSelector: selector(value["namespaceSelector"], in: policy))
         if let block = value["ipBlock"] as? [String: Any] {
             unknown(block, ["cidr", "except"], in: policy)
-            peer.cidr = (block["cidr"] as? String).flatMap(IPv4Range.init)
-            if peer.cidr == nil { problems.append("\(policy): ipBlock cidr \(block["cidr"] ?? "nil") is not an IPv4 range") }
+            let cidr = block["cidr"] as? String ?? ""
+            peer.isIPv6 = cidr.contains(":")
+            peer.cidr = IPv4Range(cidr)
+            if peer.cidr == nil && !peer.isIPv6 { problems.append("\(policy): ipBlock cidr \(block["cidr"] ?? "nil") is not an IPv4 range") }
             peer.except = (block["except"] as? [String] ?? []).compactMap(IPv4Range.init)
         }
         return peer
@@ -125,6 +129,7 @@ struct NetworkPolicyEvaluator {
     }
 
     private func matches(_ peer: Peer, _ endpoint: Endpoint, policyNamespace: String, cluster: ClusterModel) -> Bool {
+        if peer.isIPv6 { return false }
         if let cidr = peer.cidr {
             return cidr.contains(endpoint.ip) && !peer.except.contains { $0.contains(endpoint.ip) }
         }

@@ -62,7 +62,7 @@ func clusterAround(_ spec: SystemSpec, stream: String) throws -> ClusterModel {
                    labels: ["app.kubernetes.io/name": "prometheus"], ports: [Port(9090)])
     cluster.addPod(namespace: mesh.cnpgOperatorNamespace.value, name: "cnpg-controller-manager",
                    labels: ["app.kubernetes.io/name": "cloudnative-pg"], ports: [Port(9443)])
-    for namespace in Set(spec.services.filter { $0.expose?.tls != nil }.map(\.workload.namespace.value)).sorted() {
+    for namespace in DeclaredTraffic.tlsIngressNamespaces(spec).sorted() {
         cluster.addPod(namespace: namespace, name: "cm-acme-http-solver", labels: ["acme.cert-manager.io/http01-solver": "true"], ports: [Port(8089)])
     }
     for caller in mesh.callers {
@@ -84,6 +84,12 @@ func clusterAround(_ spec: SystemSpec, stream: String) throws -> ClusterModel {
     for store in spec.stores {
         if let postgres = store.settings as? PostgresSettings, let cidr = postgres.external?.cidr, let range = IPv4Range(cidr.value) {
             cluster.addAddress(dotted(range.firstHost), ports: [])
+        }
+    }
+    // A client inside every range a public Service admits (the internet address below stands for 'anywhere').
+    for group in (spec.services.map(\.serviceGroups) + spec.statefulServices.map(\.serviceGroups)).joined() {
+        for range in group.from?.ranges ?? [] where group.from?.isAnywhere == false {
+            if let range = IPv4Range(range.value) { cluster.addAddress(dotted(range.firstHost), ports: []) }
         }
     }
     let everyPort = cluster.allPodPorts.union([Port(443), Port(6443), Port(5432)])
@@ -120,8 +126,9 @@ func networkMismatches(_ spec: SystemSpec, _ cluster: ClusterModel, _ evaluator:
     // Every port anything listens on is tried against every destination, so a policy that is
     // broader than its pods' own ports shows too.
     let probePorts = cluster.allPodPorts.sorted()
-    for source in cluster.pods {
-        for destination in cluster.pods + cluster.addresses {
+    // Addresses outside the cluster open connections too: to the pods, which their policies judge.
+    for source in cluster.pods + cluster.addresses {
+        for destination in source.isPod ? cluster.pods + cluster.addresses : cluster.pods {
             for port in destination.isPod ? probePorts : destination.ports.sorted() {
                 let actual = evaluator.allows(source, destination, port, in: cluster)
                 let expected = declared.networkAllows(source, destination, port)
@@ -148,9 +155,10 @@ func meshMismatches(_ spec: SystemSpec, _ cluster: ClusterModel, _ evaluator: Is
     for destination in cluster.pods where destination.meshed {
         let denies = declared.denies(destination.namespace ?? "")
         for port in probePorts {
-            let anonymousDeclared = anonymousSources.contains { declared.declares($0, destination, port) }
+            let anonymousDeclared = anonymousSources.contains { declared.declares($0, destination, port, byAddress: false) }
             let declaredIdentities = Set(meshedSources.filter { declared.declares($0, destination, port) }.map(identity))
-            for source in cluster.pods {
+            // Addresses outside the cluster have no sidecar: the clients of public Services.
+            for source in cluster.pods + cluster.addresses {
                 let sourceMeshed = source.meshed
                 let actual = evaluator.allows(source, sourceMeshed: sourceMeshed, destination, port)
                 let expected = declared.meshAllows(source, sourceMeshed: sourceMeshed, destination, port,

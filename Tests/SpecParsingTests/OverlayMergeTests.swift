@@ -48,6 +48,30 @@ struct OverlayMergeTests {
         #expect(literals == ["A=1", "B=two", "C=3"], "merged by key, order kept, new keys appended")
     }
 
+    @Test func anOverlaySetsPodDetails() throws {
+        let overlay = """
+            services:
+              worker:
+                priorityClassName: batch-low
+                tolerations: [{key: spot, operator: Exists, effect: NoSchedule}]
+                lifecycle: {preStop: {sleep: 5}}
+                placement: {spread: [{topologyKey: topology.example.com/rack}]}
+                sidecars: {agent: {image: x/agent:2.0}}
+                initContainers: {prepare: {image: x/prepare:1.0, inherit: false}}
+
+            """
+        let parsed = merged(base, [overlay])
+        #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics.map(\.message))")
+        let worker = try #require(parsed.spec?.services.first { $0.name.value == "worker" }?.workload)
+        #expect(worker.priorityClassName?.value == "batch-low")
+        #expect(worker.priorityClassName?.location.file == "o0.yaml")
+        #expect(worker.tolerations.map { $0.key?.value } == ["spot"])
+        if case .sleep(let seconds) = worker.container.lifecycle?.preStop { #expect(seconds.value == 5) } else { Issue.record("no preStop sleep") }
+        #expect(worker.placement.spread.map(\.topologyKey.value) == ["topology.example.com/rack"])
+        #expect(worker.sidecars.map(\.container.image.value) == ["x/agent:2.0"])
+        #expect(worker.initContainers.map(\.inherits) == [false])
+    }
+
     @Test func listsReplace() throws {
         let spec = try #require(merged(base, ["services:\n  api: {command: [api, migrate]}\n"]).spec)
         #expect(spec.services[0].workload.container.command?.value == ["api", "migrate"])

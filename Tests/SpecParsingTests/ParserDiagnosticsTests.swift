@@ -332,6 +332,22 @@ struct StoreParseErrorTests {
         ])
     }
 
+    @Test func etcdClientsNeedACertificateSource() {
+        let client = "services:\n  api: {image: x/api:1.0, uses: [etcd]}\n"
+        #expect(diagnostics(spec("stores:\n  etcd: {engine: etcd, tls: {secret: etcd-tls}}\n" + client)) == [
+            "8:34 missing-client-certificate: store 'etcd' accepts only clients with a certificate, and nothing gives 'api' one",
+        ])
+        #expect(diagnostics(spec("stores:\n  etcd: {engine: etcd, tls: {secret: etcd-tls, clientSecret: etcd-client}}\n" + client)).isEmpty)
+        #expect(diagnostics(spec("stores:\n  etcd: {engine: etcd, tls: {issuer: ca, clientSecret: etcd-client}}\n")) == [
+            "6:56 conflicting-fields: 'tls.clientSecret' goes with a declared 'secret'; with an 'issuer' cert-manager issues every client's certificate",
+        ])
+        let elsewhere = "namespaces:\n  apps: {}\n  web: {}\nstores:\n  etcd: {engine: etcd, namespace: apps, tls: {issuer: ca, kind: Issuer}}\n"
+            + "services:\n  api: {image: x/api:1.0, namespace: web, uses: [etcd]}\n"
+        #expect(diagnostics("clusterspec: v1\nname: demo\n" + elsewhere).map { $0.components(separatedBy: ":").prefix(3).joined(separator: ":") } == [
+            "9:50 missing-client-certificate: 'api' in namespace 'web' cannot get a client certificate for store 'etcd' from Issuer 'ca'",
+        ])
+    }
+
     @Test func kafkaCombinedExcludesSeparateRoles() {
         #expect(diagnostics(spec("stores:\n  kafka: {engine: kafka, combined: 3, brokers: 3}\n")) == [
             "6:39 conflicting-fields: 'combined' runs brokers and controllers in the same pods; remove 'brokers' or 'combined'",

@@ -28,6 +28,11 @@ REQUIRED_FILES = {
     "/usr/bin/nsenter": "util-linux",
     "/usr/bin/setpriv": "util-linux",
     "/usr/bin/ss": "iproute2",
+    "/bin/busybox": "busybox-static",
+    "/usr/bin/openssl": "openssl",
+    "/usr/bin/redis-server": "redis-server",
+    "/usr/bin/redis-sentinel": "redis-sentinel",
+    "/usr/bin/redis-cli": "redis-tools",
 }
 REQUIRED_MODULES = {"yaml": "PyYAML", "jproperties": "jproperties", "hcl2": "python-hcl2"}
 

@@ -7,7 +7,7 @@ listeners it requires keystore file names), then `KafkaDockerWrapper setup` writ
 server.properties: one `key=value` line per `KAFKA_*` variable (except the JVM/log4j ones),
 the key being the name without `KAFKA_`, lower-cased, `_`→`.`, then `...`→`-` and `..`→`_`;
 the value is written as is. The emitted pods are started by the harness (kubelet env: fieldRefs,
-Secrets, Service links; the emitted command's shell computes KAFKA_NODE_ID) with a `run` that
+Secrets; the emitted command's shell computes KAFKA_NODE_ID) with a `run` that
 records its environment; the rule is replayed on it and the result loaded with `jproperties`.
 Vault — `vault.hcl` from the ConfigMap the pods mount, parsed by python-hcl2.
 ClickHouse — every ConfigMap fragment checked by xmllint.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import subprocess
 
 import pytest
@@ -103,13 +104,11 @@ def test_kafka_env_becomes_valid_server_properties(cluster, layout, controllers,
             assert parsed.get(property_name(key)) == value, f"{name}: {key} does not survive as {property_name(key)}"
         mapped = [property_name(k) for k in env if k.startswith("KAFKA_") and k not in EXCLUDED]
         assert len(mapped) == len(set(mapped)), f"{name}: two variables write the same property"
-        # Every property comes from the emitted env, the command's KAFKA_NODE_ID, or the kubelet's
-        # Service links (enableServiceLinks defaults to true: the `kafka` Service's KAFKA_PORT
-        # becomes `port=tcp://…`, KAFKA_SERVICE_HOST `service.host=…`; Kafka ignores them).
-        links = set(cluster.service_links(NAMESPACE))
+        # Every property comes from the emitted env or the command's KAFKA_NODE_ID (store pods set
+        # enableServiceLinks: false, so the kubelet adds no KAFKA_PORT=tcp://… of the `kafka` Service).
         for variable in env:
             if variable.startswith("KAFKA_") and variable not in EXCLUDED:
-                assert variable in emitted or variable == "KAFKA_NODE_ID" or variable in links, f"{name}: {variable} from nowhere"
+                assert variable in emitted or variable == "KAFKA_NODE_ID", f"{name}: {variable} from nowhere"
         ordinal = int(name.rsplit("-", 1)[1])
         role_is_controller = name.startswith("kafka-controller")
         base = 0 if combined or role_is_controller else 100
@@ -217,3 +216,155 @@ def test_clickhouse_fragments_are_well_formed_xml(keepers, shards, replicas):
     assert xpath(server, "count(//zookeeper/node)") == str(keepers)
     assert xpath(server, "count(//remote_servers/*/shard)") == str(shards)
     assert xpath(server, "count(//remote_servers/*/shard/replica)") == str(shards * replicas)
+
+
+def test_kafka_tls_reads_pem_files_with_a_pkcs8_key(cluster, tmp_path):
+    """With TLS the key and certificates reach Kafka as files, never as values: the emitted
+    command composes the PEM keystore (PKCS#8 key + chain) from the mounted Secret, and every
+    KAFKA_* value stays on one line of server.properties. The cert-manager Certificate asks for
+    PKCS#8, the only key encoding Kafka's PEM keystore reads."""
+    from jproperties import Properties
+    from harness.certificates import CertificateAuthority
+    ca = CertificateAuthority(tmp_path / "ca")
+    secret = ca.issue("kafka", [f"*.kafka-broker-headless.{NAMESPACE}.svc.{DOMAIN}", "localhost"])
+    assert secret["tls.key"].startswith("-----BEGIN PRIVATE KEY-----")  # PKCS#8, as cert-manager writes with encoding PKCS8
+    cluster.add_secret(NAMESPACE, "kafka-tls", secret)
+    manifests = compile_spec(kafka_spec("controllers: 1, brokers: 1, tls: {issuer: ca, kind: Issuer}"), check=False)
+    certificate = manifests.get("Certificate", NAMESPACE, "kafka-tls")
+    assert certificate["spec"]["privateKey"]["encoding"] == "PKCS8"
+    nodes = run_kafka_pods(cluster, manifests)
+    for name, (pod, env, text) in nodes.items():
+        properties = Properties()
+        properties.load(io.BytesIO(text.encode()), "utf-8")
+        parsed = {key: properties[key].data for key in properties}
+        assert parsed["listener.security.protocol.map"] == "CONTROLLER:SSL,CLIENT:SSL,INTERNAL:SSL"
+        assert parsed["ssl.keystore.type"] == "PEM" and parsed["ssl.truststore.type"] == "PEM"
+        assert "ssl.keystore.key" not in parsed and "ssl.keystore.certificate.chain" not in parsed
+        assert all("\n" not in value for key, value in env.items() if key.startswith("KAFKA_")), name
+        keystore = pod.directory / "volumes" / "config" / parsed["ssl.keystore.location"].rsplit("/", 1)[1]
+        text = keystore.read_text()
+        assert text.startswith("-----BEGIN PRIVATE KEY-----") and "-----BEGIN CERTIFICATE-----" in text, text[:80]
+        assert subprocess.run(["openssl", "pkey", "-noout"], input=text, text=True, capture_output=True).returncode == 0
+        assert CertificateAuthority.serial(text.encode()) == CertificateAuthority.serial(secret["tls.crt"].encode())
+        mounts = {m["name"]: m["mountPath"] for m in pod.main_container["volumeMounts"]}
+        assert parsed["ssl.truststore.location"] == f"{mounts['tls']}/ca.crt"
+        assert parsed["ssl.keystore.location"].startswith(mounts["config"] + "/")
+
+
+def test_kafka_heap_follows_the_memory_limit_and_the_root_stays_read_only(cluster):
+    """KAFKA_HEAP_OPTS is half the memory limit; the paths the image writes at start are volumes
+    and the root filesystem is read-only (the harness mounts it so)."""
+    manifests = compile_spec(kafka_spec("controllers: 1, brokers: 1, resources: {limits: {memory: 2Gi}}"), check=False)
+    nodes = run_kafka_pods(cluster, manifests)
+    for name, (pod, env, _) in nodes.items():
+        assert env["KAFKA_HEAP_OPTS"] == "-Xms1024m -Xmx1024m", name
+        container = pod.main_container
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        mounts = {m["mountPath"] for m in container["volumeMounts"]}
+        assert {"/opt/kafka/config", "/opt/kafka/logs", "/tmp", "/var/lib/kafka/data"} <= mounts, mounts
+
+
+def test_store_pods_get_no_service_link_variables(cluster):
+    """enableServiceLinks: false on store pods: the apache/kafka image would turn the `kafka`
+    Service's KAFKA_PORT=tcp://… into a `port=` line of server.properties."""
+    manifests = compile_spec(kafka_spec("controllers: 1, brokers: 1"), check=False)
+    nodes = run_kafka_pods(cluster, manifests)
+    for name, (pod, env, text) in nodes.items():
+        assert pod.template["spec"]["enableServiceLinks"] is False
+        assert "KAFKA_PORT" not in env and "KAFKA_SERVICE_HOST" not in env, name
+        assert "\nport=" not in text and "\nservice.host=" not in text
+
+
+@pytest.mark.parametrize("tls", [False, True])
+def test_clickhouse_credentials_reach_remote_servers_through_from_env(tls):
+    """Every remote_servers replica and the interserver endpoint read the user the image creates
+    from CLICKHOUSE_USER/CLICKHOUSE_PASSWORD (secretKeyRefs), through from_env: the XML holds no
+    credential. `tls:` is refused with a located error (ClickHouse is emitted plaintext only)."""
+    from harness import CompileError
+    if tls:
+        with pytest.raises(CompileError) as refused:
+            compile_spec(clickhouse_spec(3, 1, 2).replace("credentials:", "tls: {issuer: ca}, credentials:"), check=False)
+        assert "'tls' is not supported on clickhouse stores" in str(refused.value) and "live.cluster.yaml:" in str(refused.value)
+        return
+    manifests = compile_spec(clickhouse_spec(3, 2, 2), check=False)
+    server = next(c["data"]["clusterspec.xml"] for c in manifests.of_kind("ConfigMap") if "clusterspec.xml" in (c.get("data") or {}))
+    replicas = int(xpath(server, "count(//remote_servers/*/shard/replica)"))
+    assert replicas == 4
+    assert xpath(server, "count(//remote_servers/*/shard/replica/user[@from_env='CLICKHOUSE_USER'])") == str(replicas)
+    assert xpath(server, "count(//remote_servers/*/shard/replica/password[@from_env='CLICKHOUSE_PASSWORD'])") == str(replicas)
+    assert xpath(server, "string(//interserver_http_credentials/user/@from_env)") == "CLICKHOUSE_USER"
+    assert xpath(server, "string(//interserver_http_credentials/password/@from_env)") == "CLICKHOUSE_PASSWORD"
+    assert xpath(server, "count(//password[normalize-space(text()) != ''])") == "0", "a literal password in the XML"
+    for statefulset in manifests.of_kind("StatefulSet"):
+        if "keeper" in statefulset["metadata"]["name"]:
+            continue
+        env = {e["name"]: e for e in statefulset["spec"]["template"]["spec"]["containers"][0]["env"]}
+        for variable, key in (("CLICKHOUSE_USER", "username"), ("CLICKHOUSE_PASSWORD", "password")):
+            assert env[variable]["valueFrom"]["secretKeyRef"] == {"name": "ch-creds", "key": key}
+
+
+def test_clickhouse_keeper_follows_the_server_image():
+    manifests = compile_spec(clickhouse_spec(3, 1, 2).replace("engine: clickhouse,", "engine: clickhouse, version: \"24.8\","), check=False)
+    images = {s["metadata"]["name"]: s["spec"]["template"]["spec"]["containers"][0]["image"] for s in manifests.of_kind("StatefulSet")}
+    assert images["ch-keeper"] == "clickhouse/clickhouse-keeper:24.8" and images["ch-shard1"] == "clickhouse/clickhouse-server:24.8"
+
+
+def test_vault_reloads_its_listener_certificates_on_rotation(cluster, tmp_path):
+    """With TLS the emitted Vault entrypoint watches the mounted certificate directory and sends
+    the Vault process (PID 1) a SIGHUP when the kubelet swaps in a rotated Secret — Vault reloads
+    its listener certificates on SIGHUP. Played by a stand-in that records the signal."""
+    from harness.certificates import CertificateAuthority
+    ca = CertificateAuthority(tmp_path / "ca")
+    names = [f"*.vault-headless.{NAMESPACE}.svc.{DOMAIN}", "localhost"]
+    cluster.add_secret(NAMESPACE, "vault-tls", ca.issue("vault", names))
+    manifests = compile_spec(vault_spec(1, tls=True), check=False)
+    cluster.load(manifests)
+    pod = cluster.create_pod(NAMESPACE, "vault", 0)
+    assert wait_until(lambda: "vault stand-in: started with: server" in pod.log()), pod.log()
+    assert "SIGHUP" not in pod.log()
+    assert cluster.update_secret(NAMESPACE, "vault-tls", ca.issue("vault", names)) == 1
+    assert wait_until(lambda: "vault stand-in: SIGHUP" in pod.log(), timeout=30), pod.log()
+    assert pod.running()
+    container = pod.main_container
+    assert "livenessProbe" in container, "an auto-unsealed Vault keeps its liveness probe"
+    home = {m["mountPath"] for m in container["volumeMounts"]}
+    assert "/home/vault" in home and {e["name"]: e.get("value") for e in container["env"]}["HOME"] == "/home/vault"
+
+
+def test_vault_with_a_shamir_seal_has_no_liveness_probe():
+    """A liveness kill of a slow Vault pod leaves it sealed until someone unseals it by hand."""
+    manifests = compile_spec(store_spec("live-vault", {"vault": "engine: vault, members: 3, tls: {issuer: ca, kind: Issuer}"}), check=False)
+    container = manifests.statefulset(NAMESPACE, "vault")["spec"]["template"]["spec"]["containers"][0]
+    assert "livenessProbe" not in container and "readinessProbe" in container
+
+
+@pytest.mark.parametrize("value", ["pa$sword", "$HOME/x", "a$$b", 'quote " and \\ backslash'])
+def test_vault_seal_values_read_back_verbatim(value):
+    """A seal value reaches vault.hcl as a string HCL reads back as written: '$' stays literal
+    (HCL1, which Vault parses, has no '$$' escape; in HCL2 a '$' not before '{' is literal too)."""
+    import hcl2
+    quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+    spec = store_spec("live-vault", {"vault": f'engine: vault, members: 1, seal: {{type: transit, config: {{address: "{quoted}"}}}}'})
+    manifests = compile_spec(spec, check=False)
+    parsed = hcl2.loads(manifests.get("ConfigMap", NAMESPACE, "vault-config")["data"]["vault.hcl"])
+    seal = parsed["seal"][0]
+    # python-hcl2 returns a string's source text between the quotes, escapes unprocessed; HCL's
+    # `\"` and `\\` escapes are JSON's, so a JSON decoder reads it as HCL does.
+    assert json.loads(f'"{attribute(next(iter(seal.values()))["address"])}"') == value
+
+
+def test_vault_refuses_template_sequences_in_seal_values():
+    from harness import CompileError
+    with pytest.raises(CompileError) as refused:
+        compile_spec(store_spec("live-vault", {"vault": 'engine: vault, seal: {type: transit, config: {address: "${x}"}}'}), check=False)
+    assert "contains '${' or '%{'" in str(refused.value)
+
+
+def wait_until(condition, timeout: float = 20, interval: float = 0.2) -> bool:
+    import time
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True

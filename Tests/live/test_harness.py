@@ -2,6 +2,7 @@
 for, and that it leaves nothing running."""
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -104,3 +105,21 @@ def test_close_kills_every_process(tmp_path):
     assert not any(alive(pid) for pid in tracked)
     assert not pod.running()
     assert not sleeping_in(cluster.processes.namespaces)
+
+
+def test_a_reused_pid_is_never_killed():
+    """A tracked process that ended may have its PID given to another process; the registry
+    ends only the process it started (PID and start time), never a newcomer with the same PID."""
+    from harness.processes import ProcessRegistry
+    registry = ProcessRegistry()
+    stranger = subprocess.Popen(["sleep", "60"])
+    try:
+        registry.track(stranger.pid, "a process that ended long ago")
+        assert registry.running(stranger.pid)
+        registry.started[stranger.pid] = "0"   # as if the tracked process had ended and its PID been reused
+        assert not registry.running(stranger.pid)
+        registry.kill_all()
+        assert alive(stranger.pid) and registry.survivors() == []
+    finally:
+        stranger.kill()
+        stranger.wait(timeout=10)

@@ -11,6 +11,8 @@ struct ClickHouseEmitter {
     let kit: StatefulToolkit
 
     static let configFile = "clusterspec.xml"
+    /// The variables the image creates its user from; the configuration reads them with from_env.
+    static let userVariable = "CLICKHOUSE_USER", passwordVariable = "CLICKHOUSE_PASSWORD"
     static let keeperConfigFile = "keeper_config.xml"
 
     func resources(_ store: StoreSpec, _ clickhouse: ClickHouseSettings) -> [Resource] {
@@ -31,8 +33,11 @@ struct ClickHouseEmitter {
         let config = Self.keeperConfiguration(store: store, keeper: keeper, domain: kit.domain)
         let env = [StatefulToolkit.fieldEnv("POD_NAME", "metadata.name", at: at)]
         let volumes = [
-            StatefulToolkit.volume("data", .claimTemplate(keeper.storage), at: "/var/lib/clickhouse-keeper", location: at),
+            StatefulToolkit.volume(ClickHouseSettings.dataClaim, .claimTemplate(keeper.storage), at: "/var/lib/clickhouse-keeper", location: at),
             StatefulToolkit.volume("config", .configMap(Located(configName, at: at)), at: "/etc/clickhouse-keeper", readOnly: true, location: at),
+            // Writable paths besides the volume, so the root filesystem stays read-only.
+            StatefulToolkit.volume("logs", .emptyDir(sizeLimit: nil, inMemory: false), at: "/var/log/clickhouse-keeper", location: at),
+            StatefulToolkit.volume("tmp", .emptyDir(sizeLimit: nil, inMemory: false), at: "/tmp", location: at),
         ]
         let health = HealthSpec(
             // /ready answers 200 only when this node is part of a working quorum (ruok/imok does not prove that).
@@ -53,7 +58,7 @@ struct ClickHouseEmitter {
             Resource(apiVersion: "v1", kind: "ConfigMap", metadata: ObjectMeta(name: configName, namespace: namespace, labels: labels),
                      origin: at, fields: ["data": [Self.keeperConfigFile: .string(config)]]),
             kit.statefulSet(workload, replicas: keeper.members.value, serviceName: headless, component: component,
-                            containerName: "keeper", extraAnnotations: [("clusterspec.io/config-hash", StableHash.hex(config))], origin: at),
+                            containerName: ClickHouseSettings.keeperContainer, extraAnnotations: [("clusterspec.io/config-hash", StableHash.hex(config))], origin: at),
             kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: true, origin: at),
             kit.service(name: name, namespace: namespace, labels: labels, selector: selector, ports: [ClickHouseSettings.keeperClientPort],
                         headless: false, origin: at),
@@ -128,13 +133,20 @@ struct ClickHouseEmitter {
                 StatefulToolkit.env("CLICKHOUSE_INTERSERVER_HOST", Topology.selfFQDN(statefulSet, headless: headless, namespace: namespace, domain: kit.domain), at: at),
             ]
             if let secret = clickhouse.credentialsSecret {
-                env += [StatefulToolkit.secretEnv("CLICKHOUSE_USER", secret: secret.value, key: "username", at: secret.location),
-                        StatefulToolkit.secretEnv("CLICKHOUSE_PASSWORD", secret: secret.value, key: "password", at: secret.location)]
+                // The image replaces the default user with this one; remote_servers and the
+                // interserver endpoint read the same credentials (from_env, never literal XML).
+                env += [StatefulToolkit.secretEnv(Self.userVariable, secret: secret.value, key: "username", at: secret.location),
+                        StatefulToolkit.secretEnv(Self.passwordVariable, secret: secret.value, key: "password", at: secret.location)]
             }
             let volumes = [
-                StatefulToolkit.volume("data", .claimTemplate(store.storage), at: "/var/lib/clickhouse", location: at),
+                StatefulToolkit.volume(ClickHouseSettings.dataClaim, .claimTemplate(store.storage), at: "/var/lib/clickhouse", location: at),
                 StatefulToolkit.volume("config", .configMap(Located(configName, at: at)), at: "/etc/clickhouse-server/config.d/\(Self.configFile)",
                                        readOnly: true, subPath: Self.configFile, location: at),
+                // Writable paths besides the volume (logs; users.d, where the entrypoint writes the
+                // user from CLICKHOUSE_USER), so the root filesystem stays read-only.
+                StatefulToolkit.volume("logs", .emptyDir(sizeLimit: nil, inMemory: false), at: "/var/log/clickhouse-server", location: at),
+                StatefulToolkit.volume("users", .emptyDir(sizeLimit: nil, inMemory: false), at: "/etc/clickhouse-server/users.d", location: at),
+                StatefulToolkit.volume("tmp", .emptyDir(sizeLimit: nil, inMemory: false), at: "/tmp", location: at),
             ]
             let ping = Located("/ping", at: at), http = StatefulToolkit.port(ClickHouseSettings.httpPort.name, at: at)
             let health = HealthSpec(
@@ -146,7 +158,7 @@ struct ClickHouseEmitter {
             let workload = kit.workload(store: store, statefulSet: statefulSet, container: container)
             let shardSelector = Labels.selector(workload: statefulSet, system: kit.systemName)
             resources.append(kit.statefulSet(workload, replicas: clickhouse.replicas.value, serviceName: headless, component: component,
-                                             containerName: "clickhouse", selector: nil,
+                                             containerName: ClickHouseSettings.serverContainer, selector: nil,
                                              extraAnnotations: [("clusterspec.io/config-hash", StableHash.hex(config))],
                                              origin: clickhouse.shards.location))
             // Replicas of a shard leave one at a time, so every shard keeps a serving replica.
@@ -168,6 +180,17 @@ struct ClickHouseEmitter {
             "    <listen_host>0.0.0.0</listen_host>",
             "    <interserver_http_port>\(ClickHouseSettings.interserverPort.number)</interserver_http_port>",
             "    <interserver_http_host from_env=\"CLICKHOUSE_INTERSERVER_HOST\"/>",
+        ]
+        let credentials = clickhouse.credentialsSecret != nil
+        if credentials {
+            lines += [
+                "    <interserver_http_credentials>",
+                "        <user from_env=\"\(userVariable)\"/>",
+                "        <password from_env=\"\(passwordVariable)\"/>",
+                "    </interserver_http_credentials>",
+            ]
+        }
+        lines += [
             "    <macros>",
             "        <cluster>\(name)</cluster>",
             "        <shard from_env=\"CLICKHOUSE_SHARD\"/>",
@@ -185,8 +208,11 @@ struct ClickHouseEmitter {
                     "                <replica>",
                     "                    <host>\(Topology.podFQDN(statefulSet, replica, headless: headless, namespace: namespace, domain: domain))</host>",
                     "                    <port>\(ClickHouseSettings.tcpPort.number)</port>",
-                    "                </replica>",
                 ]
+                if credentials {
+                    lines += ["                    <user from_env=\"\(userVariable)\"/>", "                    <password from_env=\"\(passwordVariable)\"/>"]
+                }
+                lines.append("                </replica>")
             }
             lines.append("            </shard>")
         }

@@ -11,6 +11,13 @@ struct KafkaEmitter {
     let kit: StatefulToolkit
 
     static let dataDirectory = "/var/lib/kafka/data"
+    /// Where the image's configure step writes server.properties and the log4j files (it checks
+    /// the directory is writable), and where the start command composes the PEM keystore.
+    static let configDirectory = "/opt/kafka/config"
+    /// kafka-run-class.sh creates it and writes the GC log there.
+    static let logDirectory = "/opt/kafka/logs"
+    /// Key and certificate chain in one file, as Kafka's PEM keystore reads them.
+    static let keystore = "\(configDirectory)/keystore.pem"
 
     /// What a node of each of the description's roles runs.
     private enum Role {
@@ -65,9 +72,10 @@ struct KafkaEmitter {
                                      selector: Labels.selector(workload: brokerSet, system: kit.systemName),
                                      ports: [KafkaSettings.clientPort], headless: false, origin: at))
         if case .issuer(let issuer, let kind) = store.tls?.source {
+            // Kafka's PEM keystore reads PKCS#8 keys only (cert-manager's default is PKCS#1).
             resources.append(kit.certificate(name: Topology.tlsSecret(name), namespace: namespace, labels: labels,
                                              issuer: issuer.value, kind: kind.value, headless: roles.map(\.headless), clients: [name],
-                                             origin: store.tls?.location ?? at))
+                                             keyEncoding: "PKCS8", origin: store.tls?.location ?? at))
         }
         return resources
     }
@@ -124,16 +132,30 @@ struct KafkaEmitter {
                                       source: .literal(entry.value)))
             }
         }
-        let volumes = [StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at)]
+        if let heap = KafkaSettings.heapMebibytes(store) {
+            // Half the memory limit: without it the start script picks -Xmx1G whatever the limit.
+            env.append(StatefulToolkit.env("KAFKA_HEAP_OPTS", "-Xms\(heap)m -Xmx\(heap)m", at: store.resources?.limits.memory?.location ?? at))
+        }
+        // Every path the image writes at start is a volume, so the root filesystem stays read-only.
+        var volumes = [
+            StatefulToolkit.volume(KafkaSettings.dataClaim, .claimTemplate(store.storage), at: Self.dataDirectory, location: at),
+            StatefulToolkit.volume("config", .emptyDir(sizeLimit: nil, inMemory: false), at: Self.configDirectory, location: at),
+            StatefulToolkit.volume("logs", .emptyDir(sizeLimit: nil, inMemory: false), at: Self.logDirectory, location: at),
+            StatefulToolkit.volume("tmp", .emptyDir(sizeLimit: nil, inMemory: false), at: "/tmp", location: at),
+        ]
+        var start = "export KAFKA_NODE_ID=$((\(role.idBase) + ${POD_NAME##*-}))\n"
         if let tlsSecret {
-            // PEM key and chain inline (KIP-651): no keystore files to build.
+            // PEM files, not values: the image writes each KAFKA_* variable as one line of
+            // server.properties, which would cut a multi-line PEM at its first line.
+            let directory = KafkaSettings.tlsDirectory
             env += [
                 StatefulToolkit.env("KAFKA_SSL_KEYSTORE_TYPE", "PEM", at: at),
-                StatefulToolkit.secretEnv("KAFKA_SSL_KEYSTORE_CERTIFICATE_CHAIN", secret: tlsSecret, key: "tls.crt", at: at),
-                StatefulToolkit.secretEnv("KAFKA_SSL_KEYSTORE_KEY", secret: tlsSecret, key: "tls.key", at: at),
+                StatefulToolkit.env("KAFKA_SSL_KEYSTORE_LOCATION", Self.keystore, at: at),
                 StatefulToolkit.env("KAFKA_SSL_TRUSTSTORE_TYPE", "PEM", at: at),
-                StatefulToolkit.secretEnv("KAFKA_SSL_TRUSTSTORE_CERTIFICATES", secret: tlsSecret, key: "ca.crt", at: at),
+                StatefulToolkit.env("KAFKA_SSL_TRUSTSTORE_LOCATION", "\(directory)/ca.crt", at: at),
             ]
+            volumes.append(StatefulToolkit.volume("tls", .secret(Located(tlsSecret, at: at)), at: directory, readOnly: true, location: at))
+            start += "umask 077\ncat \(directory)/tls.key \(directory)/tls.crt > \(Self.keystore)\n"
         }
         let probePort = StatefulToolkit.port(role == .controller ? KafkaSettings.controllerPort.name : KafkaSettings.clientPort.name, at: at)
         let health = HealthSpec(
@@ -142,14 +164,15 @@ struct KafkaEmitter {
             startup: StatefulToolkit.probe(.tcp(port: probePort), period: 5, timeout: 5, failures: 60, at: at),
             location: at)
         // The node id comes from the pod's ordinal (its name's suffix) plus the role's base.
-        let command = ["/bin/sh", "-ec", "export KAFKA_NODE_ID=$((\(role.idBase) + ${POD_NAME##*-}))\nexec /etc/kafka/docker/run"]
+        let command = ["/bin/sh", "-ec", start + "exec /etc/kafka/docker/run"]
         let container = kit.container(store: store, command: command, ports: description.ports, env: env, volumes: volumes, health: health)
         let workload = kit.workload(store: store, statefulSet: statefulSet, container: container)
         let component = description.kind.component
         let labels = kit.labels(store: store, name: statefulSet, component: component)
         let selector = Labels.selector(workload: statefulSet, system: kit.systemName)
         var resources = [
-            kit.statefulSet(workload, replicas: count, serviceName: headless, component: component, containerName: "kafka", origin: countLocation),
+            kit.statefulSet(workload, replicas: count, serviceName: headless, component: component, containerName: KafkaSettings.containerName,
+                            origin: countLocation),
             kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: description.ports, headless: true,
                         origin: countLocation),
         ]

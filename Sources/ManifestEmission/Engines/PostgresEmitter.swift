@@ -95,9 +95,10 @@ struct PostgresEmitter {
         func amounts(_ amounts: ResourceAmounts) -> ManifestValue {
             .nonEmpty(.map(["cpu": .optional(amounts.cpu?.value.text), "memory": .optional(amounts.memory?.value.text)]))
         }
-        return [Resource(
+        let labels = kit.labels(store: store, name: name, component: PostgresSettings.server.component)
+        var resources = [Resource(
             apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster",
-            metadata: ObjectMeta(name: name, namespace: namespace, labels: kit.labels(store: store, name: name, component: PostgresSettings.server.component)),
+            metadata: ObjectMeta(name: name, namespace: namespace, labels: labels),
             origin: postgres.mode.location,
             fields: ["spec": [
                 "instances": .int(postgres.instances.value),
@@ -110,6 +111,19 @@ struct PostgresEmitter {
                 "enablePDB": true,
                 "storage": ["size": .string(store.storage.size.value.text), "storageClass": .optional(store.storage.storageClass?.value)],
                 "bootstrap": ["initdb": ["database": .string(postgres.database.value), "owner": .string(postgres.user.value)]],
+                // Quorum-based synchronous replication: a commit returns once one standby has it.
+                "postgresql": postgres.synchronous?.value == true ? ["synchronous": ["method": "any", "number": 1]] : .absent,
+                "backup": .optional(postgres.backup.map { backup in [
+                    "barmanObjectStore": [
+                        "destinationPath": .string(backup.destination.value),
+                        "s3Credentials": [
+                            "accessKeyId": ["name": .string(backup.secret.value), "key": .string(PostgresBackupSpec.accessKeyID)],
+                            "secretAccessKey": ["name": .string(backup.secret.value), "key": .string(PostgresBackupSpec.secretAccessKey)],
+                        ],
+                        "wal": ["compression": "gzip"],
+                    ],
+                    "retentionPolicy": .string(backup.retention.value),
+                ] }),
                 "resources": .optional(store.resources.map { ["requests": amounts($0.requests), "limits": amounts($0.limits)] }),
                 "affinity": .map(affinity),
                 "topologySpreadConstraints": store.placement.zones.value == .none ? .absent : [[
@@ -119,5 +133,13 @@ struct PostgresEmitter {
                     "labelSelector": ["matchLabels": .map([.init(PostgresSettings.clusterLabel, .string(name))])],
                 ]],
             ]])]
+        if let backup = postgres.backup {
+            // WAL archiving runs continuously; base backups on this schedule.
+            resources.append(Resource(
+                apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup",
+                metadata: ObjectMeta(name: PostgresSettings.scheduledBackup(name), namespace: namespace, labels: labels), origin: backup.location,
+                fields: ["spec": ["schedule": .string(backup.schedule.value), "backupOwnerReference": "self", "cluster": ["name": .string(name)]]]))
+        }
+        return resources
     }
 }

@@ -35,6 +35,10 @@ struct VaultEmitter {
     static let configDirectory = "/vault/config"
     static let tlsDirectory = "/vault/tls"
     static let dataDirectory = "/vault/data"
+    /// A writable home for the CLI's token helper (`vault login` writes ~/.vault-token).
+    static let homeDirectory = "/home/vault"
+    /// How often the pod checks whether the kubelet swapped in a rotated certificate.
+    static let certificateCheckSeconds = 10
 
     func resources(_ store: StoreSpec, _ vault: VaultSettings) -> [Resource] {
         let name = store.name.value, namespace = store.namespace.value, at = store.name.location
@@ -61,10 +65,12 @@ struct VaultEmitter {
             // Running as non-root with a read-only root: the entrypoint must not chown or setcap.
             StatefulToolkit.env("SKIP_CHOWN", "true", at: at),
             StatefulToolkit.env("SKIP_SETCAP", "true", at: at),
+            StatefulToolkit.env("HOME", Self.homeDirectory, at: at),
         ]
         var volumes = [
-            StatefulToolkit.volume("data", .claimTemplate(store.storage), at: Self.dataDirectory, location: at),
+            StatefulToolkit.volume(VaultSettings.dataClaim, .claimTemplate(store.storage), at: Self.dataDirectory, location: at),
             StatefulToolkit.volume("config", .configMap(Located(configName, at: at)), at: Self.configDirectory, readOnly: true, location: at),
+            StatefulToolkit.volume("home", .emptyDir(sizeLimit: nil, inMemory: false), at: Self.homeDirectory, location: at),
         ]
         if let tlsSecret {
             env.append(StatefulToolkit.env("VAULT_CACERT", "\(Self.tlsDirectory)/ca.crt", at: at))
@@ -73,14 +79,21 @@ struct VaultEmitter {
         let api = StatefulToolkit.port(VaultSettings.apiPort.name, at: at)
         let probeScheme: ProbeScheme = tlsSecret == nil ? .http : .https
         let health = HealthSpec(
-            // Alive even when sealed or uninitialised; ready only when unsealed (active or standby).
-            liveness: StatefulToolkit.probe(.http(path: Located("/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204", at: at), port: api),
-                                            scheme: probeScheme, initialDelay: 60, period: 10, timeout: 5, failures: 3, at: at),
+            // Alive even when sealed or uninitialised. With a Shamir seal there is none: a liveness
+            // kill of a slow pod would leave it sealed until someone unseals it by hand.
+            liveness: vault.seal == nil ? nil
+                : StatefulToolkit.probe(.http(path: Located("/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204", at: at), port: api),
+                                        scheme: probeScheme, initialDelay: 60, period: 10, timeout: 5, failures: 3, at: at),
             readiness: StatefulToolkit.probe(.http(path: Located("/v1/sys/health?standbyok=true", at: at), port: api),
                                              scheme: probeScheme, period: 5, timeout: 3, failures: 2, at: at),
             startup: nil, location: at)
         let ports = vault.roles(named: name).flatMap(\.ports)
-        let container = kit.container(store: store, args: ["server"], ports: ports, env: env, volumes: volumes, health: health)
+        // With TLS the pod sends Vault a SIGHUP when the kubelet swaps in a rotated certificate
+        // (the Secret is mounted as a directory, so `..data` changes); Vault reloads its listener
+        // certificates on SIGHUP. Without TLS the image's entrypoint runs as it is.
+        let command: [String]? = tlsSecret == nil ? nil : ["/bin/sh", "-ec", Self.reloadingEntrypoint]
+        let container = kit.container(store: store, command: command, args: tlsSecret == nil ? ["server"] : nil, ports: ports, env: env,
+                                      volumes: volumes, health: health)
         let workload = kit.workload(store: store, statefulSet: name, container: container, automountToken: true)
 
         let registration = AccessRuleSpec(apiGroups: [Located("", at: at)], resources: [Located("pods", at: at)],
@@ -90,7 +103,7 @@ struct VaultEmitter {
                                   metadata: ObjectMeta(name: configName, namespace: namespace, labels: labels), origin: at,
                                   fields: ["data": ["vault.hcl": .string(config)]]))
         resources.append(kit.statefulSet(workload, replicas: vault.members.value, serviceName: headless, component: role.component,
-                                         containerName: "vault", onDelete: true,
+                                         containerName: VaultSettings.containerName, onDelete: true,
                                          extraAnnotations: [("clusterspec.io/config-hash", StableHash.hex(config))], origin: at))
         resources.append(kit.service(name: headless, namespace: namespace, labels: labels, selector: selector, ports: ports, headless: true, origin: at))
         resources.append(kit.service(name: name, namespace: namespace, labels: labels, selector: selector,
@@ -109,6 +122,24 @@ struct VaultEmitter {
         }
         return resources
     }
+
+    /// Starts a watcher of the mounted certificate, then the image's entrypoint (which execs Vault
+    /// as PID 1, the process the watcher signals).
+    static let reloadingEntrypoint = """
+        (
+          seen=$(readlink \(tlsDirectory)/..data || true)
+          while sleep \(certificateCheckSeconds); do
+            now=$(readlink \(tlsDirectory)/..data || true)
+            if [ "$now" != "$seen" ]; then
+              echo "clusterspec: \(tlsDirectory) changed ($seen -> $now): SIGHUP to reload the listener certificates"
+              kill -HUP 1 || true
+              seen="$now"
+            fi
+          done
+        ) &
+        exec docker-entrypoint.sh server
+
+        """
 
     /// `vault.hcl`, identical for every pod.
     static func configuration(store: StoreSpec, vault: VaultSettings, domain: String, tls: Bool) -> String {
@@ -144,7 +175,10 @@ struct VaultEmitter {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// An HCL string literal.
+    /// An HCL string literal that HCL1 (what Vault parses its configuration with) and HCL2 read
+    /// back as `text`: quotes, backslashes and newlines escaped. A `$` stays as it is: HCL1 has no
+    /// `$$` escape (it would read two dollars), and a `$` not followed by `{` is literal in both;
+    /// the decoder refuses `${` and `%{`, which neither can hold literally.
     static func hclString(_ text: String) -> String {
         var escaped = "\""
         for character in text {
@@ -152,7 +186,6 @@ struct VaultEmitter {
             case "\"": escaped += "\\\""
             case "\\": escaped += "\\\\"
             case "\n": escaped += "\\n"
-            case "$": escaped += "$$"
             default: escaped.append(character)
             }
         }

@@ -34,10 +34,24 @@ public struct ClickHouseSettings: Sendable {
 extension ClickHouseSettings: StoreEngine {
     public static let name = "clickhouse"
     public static let defaults = EngineDefaults(repository: "clickhouse/clickhouse-server", version: "25.3", user: 101, group: 101,
-                                                readOnlyRootFilesystem: false, storage: "50Gi")
+                                                readOnlyRootFilesystem: true, storage: "50Gi")
     public static let keys = ["shards", "replicas", "keeper", "credentials"]
+    public static let tlsUnsupported: String? = "clusterspec emits ClickHouse's plaintext listeners only (no https_port, tcp_port_secure or secure Keeper); remove 'tls' and fence the store's namespace with 'networkPolicy: deny-by-default'"
     /// Keeper's image repository; its version defaults to the server's.
     public static let keeperRepository = "clickhouse/clickhouse-keeper"
+
+    /// Keeper's image when the spec does not set one: the server image's registry and tag with
+    /// `clickhouse-keeper` for `clickhouse-server`, so a mirrored or pinned server brings its Keeper along.
+    public static func keeperImage(following server: String) -> String {
+        let serverRepository = defaults.repository.split(separator: "/").last.map(String.init) ?? defaults.repository
+        let keeperName = keeperRepository.split(separator: "/").last.map(String.init) ?? keeperRepository
+        guard let colon = server.lastIndex(of: ":"), !server[colon...].contains("/") else { return "\(keeperRepository):\(defaults.version)" }
+        let repository = String(server[..<colon]), tag = String(server[server.index(after: colon)...])
+        if repository.hasSuffix("/\(serverRepository)") || repository == serverRepository {
+            return String(repository.dropLast(serverRepository.count)) + keeperName + ":" + tag
+        }
+        return "\(keeperRepository):\(tag)"
+    }
     public static let keeperStorage = "10Gi"
 
     public static let httpPort = NamedPort("http", 8123)
@@ -96,5 +110,45 @@ extension ClickHouseSettings: StoreEngine {
 
     public func secretReferences(of store: StoreSpec) -> [SecretReference] {
         credentialsSecret.map { [SecretReference($0)] } ?? []
+    }
+
+    public static let serverContainer = "clickhouse"
+    public static let keeperContainer = "keeper"
+    public static let dataClaim = "data"
+
+    /// Servers: a new replica starts empty and fetches the parts of the replicated tables once
+    /// they exist on it; a removed replica's metadata stays in Keeper until dropped. Keeper: one
+    /// member per revision, each direction (Keeper's leader applies raft_configuration changes one
+    /// server at a time); more at once is refused.
+    public func membershipPolicy(for change: MembershipChange, of store: StoreSpec, domain: String) -> MembershipPolicy {
+        let namespace = store.namespace.value
+        if change.role.kind == Self.server {
+            switch change.direction {
+            case .grow:
+                return .automatic("new replicas start empty and fetch the replicated tables' parts from the others (tables created ON CLUSTER or in a Replicated database)")
+            case .shrink:
+                let survivor = "\(change.statefulSet)-0"
+                return .needsStep(MembershipProcedure(
+                    reason: "a removed replica's metadata stays in Keeper and blocks its tables' queue until it is dropped",
+                    beforeApplying: [],
+                    afterApplying: change.pods(change.leavingOrdinals).map {
+                        Procedures.exec(namespace: namespace, pod: survivor, container: Self.serverContainer,
+                                        ["clickhouse-client", "--query", "SYSTEM DROP REPLICA '\($0)'"])
+                    } + [Procedures.deleteClaims(namespace: namespace, claims: [Self.dataClaim], pods: change.pods(change.leavingOrdinals))]))
+            }
+        }
+        guard abs(change.to - change.from) == 1 else {
+            return .refused("ClickHouse Keeper changes its raft configuration one server at a time; change 'keeper.members' by one per revision "
+                            + "(\(change.from) → \(change.from + (change.to > change.from ? 1 : -1)) first)")
+        }
+        let check = Procedures.exec(namespace: namespace, pod: "\(change.statefulSet)-0", container: Self.keeperContainer,
+                                    ["clickhouse-keeper-client", "--host", "localhost", "--port", String(Self.keeperClientPort.number),
+                                     "--query", "get '/keeper/config'"])
+        return .needsStep(MembershipProcedure(
+            reason: "the Keeper leader must apply the new raft_configuration (one server) before the next change",
+            beforeApplying: [check + "   # the running configuration: \(change.from) servers"],
+            afterApplying: [check + "   # wait until it lists \(change.to) servers"]
+                + (change.direction == .shrink
+                   ? [Procedures.deleteClaims(namespace: namespace, claims: [Self.dataClaim], pods: change.pods(change.leavingOrdinals))] : [])))
     }
 }

@@ -9,6 +9,7 @@ public enum Engines {
         KafkaSettings.self,
         VaultSettings.self,
         EtcdSettings.self,
+        RedisSettings.self,
     ]
 
     /// The engine whose `engine:` value is `name`.

@@ -39,7 +39,7 @@ public struct KafkaSettings: Sendable {
 extension KafkaSettings: StoreEngine {
     public static let name = "kafka"
     public static let defaults = EngineDefaults(repository: "apache/kafka", version: "3.9.0", user: 1000, group: 1000,
-                                                readOnlyRootFilesystem: false, storage: "20Gi")
+                                                readOnlyRootFilesystem: true, storage: "20Gi")
     public static let keys = ["controllers", "brokers", "combined", "replication", "partitions", "config", "clusterId"]
 
     public static let clientPort = NamedPort("client", 9092)
@@ -97,4 +97,64 @@ extension KafkaSettings: StoreEngine {
     }
 
     public func generatedSecrets(of store: StoreSpec) -> [String] { [Self.clusterIdSecret(store.name.value)] }
+
+    // What the emitted pods and the printed procedures share.
+    public static let containerName = "kafka"
+    public static let dataClaim = "data"
+    public static let tlsDirectory = "/etc/kafka/tls"
+    /// A client configuration the procedures write for the tools when the listeners use TLS.
+    static let clientConfig = "/tmp/clusterspec-client.properties"
+
+    /// The share of the container's memory limit given to the JVM heap (the rest is page cache,
+    /// metaspace and direct buffers), in MiB; nil without a memory limit.
+    public static func heapMebibytes(_ store: StoreSpec) -> Int? {
+        guard let limit = store.resources?.limits.memory?.value.value else { return nil }
+        return max(64, Int(limit / 1_048_576 / 2))
+    }
+
+    /// Brokers join by themselves; removing them needs their partitions moved first and their
+    /// registrations dropped after. The controllers' static `controller.quorum.voters` can never
+    /// change on a running cluster (Kafka 3.9 cannot turn a static quorum into a dynamic one).
+    public func membershipPolicy(for change: MembershipChange, of store: StoreSpec, domain: String) -> MembershipPolicy {
+        guard change.role.kind == Self.broker else {
+            return .refused("the controllers' static controller.quorum.voters cannot change on a running cluster (Kafka cannot convert a static "
+                            + "quorum to a dynamic one); keep \(change.from), or create a new store and move the topics")
+        }
+        switch change.direction {
+        case .grow:
+            return .automatic("new brokers register with the controllers by themselves; existing partitions stay where they are until reassigned")
+        case .shrink:
+            let namespace = store.namespace.value, pod = "\(change.statefulSet)-0"
+            let remaining = (0..<change.to).map { String(Self.brokerIdBase + $0) }.joined(separator: ",")
+            let tools = "/opt/kafka/bin"
+            var setup = "cd /tmp"
+            var bootstrap = "--bootstrap-server localhost:\(Self.clientPort.number)"
+            // kafka-cluster.sh names its client configuration --config, the other tools --command-config.
+            var clusterTool = bootstrap
+            if store.tls != nil {
+                setup += " && printf 'security.protocol=SSL\\nssl.truststore.type=PEM\\nssl.truststore.location=\(Self.tlsDirectory)/ca.crt\\n' > \(Self.clientConfig)"
+                bootstrap += " --command-config \(Self.clientConfig)"
+                clusterTool += " --config \(Self.clientConfig)"
+            }
+            let topics = "\(tools)/kafka-topics.sh \(bootstrap) --list | awk 'BEGIN { printf \"{\\\"version\\\":1,\\\"topics\\\":[\" } "
+                + "{ printf \"%s{\\\"topic\\\":\\\"%s\\\"}\", (NR > 1 ? \",\" : \"\"), $0 } END { print \"]}\" }' > move.json"
+            let plan = "\(tools)/kafka-reassign-partitions.sh \(bootstrap) --topics-to-move-json-file move.json --broker-list \(remaining) --generate"
+                + " | sed -n '/Proposed partition reassignment configuration/{n;p}' > plan.json"
+            let execute = "\(tools)/kafka-reassign-partitions.sh \(bootstrap) --reassignment-json-file plan.json --execute"
+            let verify = "\(tools)/kafka-reassign-partitions.sh \(bootstrap) --reassignment-json-file plan.json --verify"
+            let leaving = change.leavingOrdinals.map { Self.brokerIdBase + $0 }
+            return .needsStep(MembershipProcedure(
+                reason: "the removed brokers' partitions must move to the remaining brokers first, and their registrations be dropped after",
+                beforeApplying: [
+                    Procedures.exec(namespace: namespace, pod: pod, container: Self.containerName,
+                                    ["sh", "-ec", [setup, topics, plan, execute].joined(separator: " && ")]),
+                    Procedures.exec(namespace: namespace, pod: pod, container: Self.containerName,
+                                    ["sh", "-ec", "\(setup) && \(verify)"]) + "   # repeat until every reassignment is complete",
+                ],
+                afterApplying: leaving.map {
+                    Procedures.exec(namespace: namespace, pod: pod, container: Self.containerName,
+                                    ["sh", "-ec", "\(setup) && \(tools)/kafka-cluster.sh unregister \(clusterTool) --id \($0)"])
+                } + [Procedures.deleteClaims(namespace: namespace, claims: [Self.dataClaim], pods: change.pods(change.leavingOrdinals))]))
+        }
+    }
 }

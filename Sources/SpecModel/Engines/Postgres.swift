@@ -25,6 +25,30 @@ public struct ExternalDatabaseSpec: Sendable {
     }
 }
 
+/// `backup:` of a CloudNativePG cluster: base backups and WAL archiving to an object store
+/// (`barmanObjectStore`), a retention policy, and a `ScheduledBackup`.
+public struct PostgresBackupSpec: Sendable {
+    /// `s3://bucket/path`.
+    public var destination: Located<String>
+    /// Secret with `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`.
+    public var secret: Located<String>
+    /// CloudNativePG's six-field cron (seconds first), e.g. "0 0 3 * * *".
+    public var schedule: Located<String>
+    /// How long backups are kept, e.g. "30d".
+    public var retention: Located<String>
+    public var location: SourceLocation
+
+    public init(destination: Located<String>, secret: Located<String>, schedule: Located<String>, retention: Located<String>, location: SourceLocation) {
+        self.destination = destination
+        self.secret = secret
+        self.schedule = schedule
+        self.retention = retention
+        self.location = location
+    }
+
+    public static let accessKeyID = "ACCESS_KEY_ID", secretAccessKey = "ACCESS_SECRET_KEY"
+}
+
 /// PostgreSQL.
 public struct PostgresSettings: Sendable {
     public var mode: Located<PostgresMode>
@@ -35,9 +59,15 @@ public struct PostgresSettings: Sendable {
     /// Existing Secret with the password (`password` key) for single mode; CloudNativePG creates its own.
     public var credentialsSecret: Located<String>?
     public var external: ExternalDatabaseSpec?
+    /// CloudNativePG: commits wait for one standby (quorum-based synchronous replication).
+    public var synchronous: Located<Bool>?
+    public var backup: PostgresBackupSpec?
 
     public init(mode: Located<PostgresMode>, instances: Located<Int>, database: Located<String>, user: Located<String>,
-                credentialsSecret: Located<String>?, external: ExternalDatabaseSpec?) {
+                credentialsSecret: Located<String>?, external: ExternalDatabaseSpec?, synchronous: Located<Bool>? = nil,
+                backup: PostgresBackupSpec? = nil) {
+        self.synchronous = synchronous
+        self.backup = backup
         self.mode = mode
         self.instances = instances
         self.database = database
@@ -51,7 +81,8 @@ extension PostgresSettings: StoreEngine {
     public static let name = "postgres"
     public static let defaults = EngineDefaults(repository: "postgres", version: "17", user: 999, group: 999,
                                                 readOnlyRootFilesystem: true, storage: "20Gi")
-    public static let keys = ["mode", "instances", "database", "user", "credentials", "external"]
+    public static let keys = ["mode", "instances", "database", "user", "credentials", "external", "synchronous", "backup"]
+    public static let tlsUnsupported: String? = "CloudNativePG issues and rotates its own server certificates (clients verify them with the <name>-ca Secret), a single-mode pod serves plaintext only, and an external database's TLS is its provider's; remove 'tls'"
 
     public static let port = NamedPort("postgres", 5432)
     /// The CloudNativePG instance manager's status port.
@@ -69,6 +100,8 @@ extension PostgresSettings: StoreEngine {
 
     /// The credentials Secret CloudNativePG creates (`username`, `password`, `uri`).
     public static func appSecret(_ store: String) -> String { "\(store)-app" }
+    /// CloudNativePG's scheduled base backup.
+    public static func scheduledBackup(_ store: String) -> String { "\(store)-backup" }
     /// CloudNativePG's Service pointing at the primary.
     public static func readWriteService(_ store: String) -> String { "\(store)-rw" }
 
@@ -135,6 +168,11 @@ extension PostgresSettings: StoreEngine {
         var references: [SecretReference] = []
         if let secret = credentialsSecret { references.append(SecretReference(secret, key: Located("password", at: secret.location))) }
         if let external { references.append(SecretReference(external.secret)) }
+        if let backup {
+            references += [PostgresBackupSpec.accessKeyID, PostgresBackupSpec.secretAccessKey].map {
+                SecretReference(backup.secret, key: Located($0, at: backup.secret.location))
+            }
+        }
         return references
     }
 

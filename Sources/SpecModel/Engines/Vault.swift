@@ -41,6 +41,32 @@ extension VaultSettings: StoreEngine {
 
     public static let secretSync: (any SecretSync.Type)? = VaultSecretSource.self
 
+    public static let containerName = "vault"
+    public static let dataClaim = "data"
+
+    /// Growth joins through `retry_join` by itself (with a Shamir seal each new pod still needs its
+    /// unseal keys); removing members needs them taken out of the Raft configuration first,
+    /// highest ordinal first, so the remaining ones keep their quorum.
+    public func membershipPolicy(for change: MembershipChange, of store: StoreSpec, domain: String) -> MembershipPolicy {
+        let namespace = store.namespace.value
+        switch change.direction {
+        case .grow:
+            return .automatic("new members join the Raft cluster through retry_join"
+                              + (seal == nil ? "; with the Shamir seal each new pod must be unsealed by hand (vault operator unseal)" : ""))
+        case .shrink:
+            let survivor = "\(change.statefulSet)-0"
+            func exec(_ command: [String], interactive: Bool = false) -> String {
+                Procedures.exec(namespace: namespace, pod: survivor, container: Self.containerName, interactive: interactive, command)
+            }
+            return .needsStep(MembershipProcedure(
+                reason: "members must leave the Raft configuration before their pods go, or the remaining ones count them toward the quorum",
+                beforeApplying: [exec(["vault", "login"], interactive: true)]
+                    + change.pods(change.leavingOrdinals).map { exec(["vault", "operator", "raft", "remove-peer", $0]) }
+                    + [exec(["vault", "operator", "raft", "list-peers"])],
+                afterApplying: [Procedures.deleteClaims(namespace: namespace, claims: [Self.dataClaim], pods: change.pods(change.leavingOrdinals))]))
+        }
+    }
+
     public func roles(named store: String) -> [StoreRole] {
         [StoreRole(Self.members, statefulSet: store, replicas: members, ports: [Self.apiPort, Self.clusterPort], servesClients: true)]
     }

@@ -29,11 +29,18 @@ extension SpecDecoder {
     fileprivate func decodeClickHouse(_ fields: Fields, at location: SourceLocation) -> ClickHouseSettings? {
         guard let shards = members(fields, "shards", default: 1, at: location),
               let replicas = members(fields, "replicas", default: 1, at: location) else { return nil }
+
         var keeper: KeeperSettings?
         if let node = fields["keeper"], let inner = reader.mapping(node, "'keeper'", known: SpecKeys.keeper) {
+            let server = storeImage(fields, repository: ClickHouseSettings.defaults.repository, version: ClickHouseSettings.defaults.version,
+                                    at: location)
             guard let count = members(inner, default: 3, at: node.location),
-                  let image = storeImage(inner, repository: ClickHouseSettings.keeperRepository, version: ClickHouseSettings.defaults.version, at: node.location),
+                  var image = storeImage(inner, repository: ClickHouseSettings.keeperRepository, version: ClickHouseSettings.defaults.version, at: node.location),
                   let storage = decodeStorage(inner["storage"], defaultSize: ClickHouseSettings.keeperStorage, at: node.location) else { return nil }
+            if image.isDefault, let server, !server.isDefault {
+                // Keeper follows the server's registry and version unless set.
+                image = Located(ClickHouseSettings.keeperImage(following: server.value), at: server.location, isDefault: true)
+            }
             keeper = KeeperSettings(members: count, image: image, storage: storage,
                                     resources: inner["resources"].flatMap { decodeResources($0) }, location: node.location)
         }

@@ -1,4 +1,5 @@
 import SpecModel
+import SpecDiagnostics
 
 /// PostgreSQL: `mode` (single, cloudnative-pg or external), `instances`, `database` and `user`
 /// (plain identifiers), `credentials` for single mode, `external` for a managed database.
@@ -17,6 +18,9 @@ extension PostgresSettings: EngineDecoding {
         KeyDescription("user", .nonEmptyText, "The application user.", default: .text("app")),
         KeyDescription("credentials", .object(SpecKeys.credentials), "Single mode: an existing Secret with `password`."),
         KeyDescription("external", .object(SpecKeys.externalDatabase), "External mode: where the database is."),
+        KeyDescription("synchronous", .boolean, "cloudnative-pg: each commit waits for a standby (needs 2 or more instances).",
+                       default: .boolean(false)),
+        KeyDescription("backup", .object(SpecKeys.objectStoreBackup), "cloudnative-pg: base backups and WAL archiving to an object store."),
     ]
 }
 
@@ -26,6 +30,14 @@ extension SpecKeys {
         KeyDescription("port", portNumber, "Its port.", default: .integer(PostgresSettings.port.number)),
         KeyDescription("secret", .nonEmptyText, "A Secret with `username` and `password`.", required: true),
         KeyDescription("cidr", .nonEmptyText, "Its address range, for egress policy (default: any address on its port)."),
+    ])
+    static let objectStoreBackup = KeyTable("objectStoreBackup", "CloudNativePG base backups and WAL archiving to an object store.", [
+        KeyDescription("destination", .nonEmptyText, "The object store path, `s3://bucket/path`.", required: true),
+        KeyDescription("secret", .nonEmptyText,
+                       "A Secret with `\(PostgresBackupSpec.accessKeyID)` and `\(PostgresBackupSpec.secretAccessKey)`.", required: true),
+        KeyDescription("schedule", .nonEmptyText, "A six-field cron schedule, seconds first (`0 0 3 * * *` is 03:00 daily).",
+                       default: .text("0 0 3 * * *")),
+        KeyDescription("retention", .nonEmptyText, "How long backups are kept (`30d`).", default: .text("30d")),
     ])
 }
 
@@ -73,7 +85,45 @@ extension SpecDecoder {
                 reader.error("conflicting-fields", "'\(key)' has no effect on an external database; remove it", at: fields.keyLocation(key) ?? location)
             }
         }
+        var synchronous: Located<Bool>?
+        var backup: PostgresBackupSpec?
+        for key in ["synchronous", "backup"] where fields.has(key) && mode.value != .cloudnativePG {
+            reader.error("conflicting-fields", "'\(key)' needs 'mode: cloudnative-pg' (the operator runs replication and backups)",
+                         at: fields.keyLocation(key) ?? location)
+        }
+        if mode.value == .cloudnativePG {
+            synchronous = fields["synchronous"].flatMap { reader.bool($0, "'synchronous'") }
+            if let synchronous, synchronous.value, instances.value < 2 {
+                reader.error("invalid-value",
+                             "'synchronous' replication needs a standby to wait for: 'instances' is \(instances.value), it must be at least 2",
+                             at: synchronous.location, notes: [DiagnosticNote("instances set here", at: instances.location)])
+            }
+            backup = fields["backup"].flatMap { decodeObjectStoreBackup($0) }
+        }
         return PostgresSettings(mode: mode, instances: instances, database: database, user: user,
-                                credentialsSecret: secret, external: external)
+                                credentialsSecret: secret, external: external, synchronous: synchronous, backup: backup)
+    }
+
+    /// `backup: {destination, secret, schedule, retention}`.
+    private func decodeObjectStoreBackup(_ node: YAMLNode) -> PostgresBackupSpec? {
+        guard let fields = reader.mapping(node, "'backup'", known: SpecKeys.objectStoreBackup) else { return nil }
+        guard let destination = fields["destination"].flatMap({ reader.nonEmptyString($0, "'backup.destination'") }),
+              let secret = fields["secret"].flatMap({ reader.nonEmptyString($0, "'backup.secret'") }) else {
+            reader.error("missing-field",
+                         "'backup' needs 'destination' (s3://bucket/path) and 'secret' (a Secret with \(PostgresBackupSpec.accessKeyID) and \(PostgresBackupSpec.secretAccessKey))",
+                         at: node.location)
+            return nil
+        }
+        if !destination.value.hasPrefix("s3://") {
+            reader.error("invalid-value", "'\(destination.value)' is not an object store path (s3://bucket/path)", at: destination.location)
+        }
+        let schedule = fields["schedule"].flatMap { reader.nonEmptyString($0, "'backup.schedule'") }
+            ?? Located("0 0 3 * * *", at: node.location, isDefault: true)
+        if schedule.value.split(separator: " ").count != 6 {
+            reader.error("invalid-value", "CloudNativePG schedules have six fields, seconds first (\"0 0 3 * * *\" is 03:00 daily); found '\(schedule.value)'",
+                         at: schedule.location)
+        }
+        let retention = fields["retention"].flatMap { reader.nonEmptyString($0, "'backup.retention'") } ?? Located("30d", at: node.location, isDefault: true)
+        return PostgresBackupSpec(destination: destination, secret: secret, schedule: schedule, retention: retention, location: node.location)
     }
 }

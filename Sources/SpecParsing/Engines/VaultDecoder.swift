@@ -52,6 +52,11 @@ extension SpecDecoder {
                 for entry in config where !entry.key.value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
                     reader.error("invalid-name", "'\(entry.key.value)' is not a Vault seal parameter name", at: entry.key.location)
                 }
+                for entry in config where entry.value.value.contains("${") || entry.value.value.contains("%{") {
+                    reader.error("invalid-value",
+                                 "'\(entry.key.value)' contains '${' or '%{', which vault.hcl cannot hold literally (HCL reads them as a template)",
+                                 at: entry.value.location)
+                }
                 seal = VaultSealSpec(type: type, config: config)
             } else if !inner.has("type") {
                 reader.error("missing-field", "'seal' needs 'type' (awskms, gcpckms, azurekeyvault, transit…)", at: node.location)

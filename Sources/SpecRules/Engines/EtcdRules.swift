@@ -1,6 +1,7 @@
 import SpecModel
 
-/// etcd needs no rule of its own: its one Raft group is judged by the generic quorum rules.
+/// etcd's own rule: its probe endpoints need a recent enough version (the Raft group itself is
+/// judged by the generic quorum rules).
 extension EtcdSettings: EngineRules {
-    public static let rules: [any Rule.Type] = []
+    public static let rules: [any Rule.Type] = [EtcdProbeEndpoints.self]
 }

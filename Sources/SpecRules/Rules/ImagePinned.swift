@@ -26,8 +26,7 @@ struct ImagePinned: Rule {
     func check(_ context: RuleContext) -> [Diagnostic] {
         var images: [(owner: String, image: Located<String>)] = []
         for (workload, _) in context.workloads {
-            images.append((workload.name.value, workload.container.image))
-            images += workload.initContainers.map { ("\(workload.name.value)/\($0.name.value)", $0.container.image) }
+            images += workload.podContainers.map { ($0.owner, $0.container.image) }
         }
         for store in context.system.stores {
             images.append((store.name.value, store.image))

@@ -25,10 +25,10 @@ struct ReadOnlyRootFilesystem: Rule {
         if !defaults.value, !defaults.isDefault {
             findings.append(context.finding("every workload gets a writable root filesystem by default", about: "defaults", at: defaults.location))
         }
-        for (workload, _) in context.workloads {
-            let flag = workload.container.security.readOnlyRootFilesystem
+        for (owner, container, _) in context.configuredContainers {
+            let flag = container.security.readOnlyRootFilesystem
             if !flag.value, !flag.isDefault {
-                findings.append(context.finding("'\(workload.name.value)' has a writable root filesystem", about: workload.name.value, at: flag.location))
+                findings.append(context.finding("'\(owner)' has a writable root filesystem", about: owner, at: flag.location))
             }
         }
         for store in context.system.stores where !store.security.readOnlyRootFilesystem.value && !store.security.readOnlyRootFilesystem.isDefault {

@@ -30,7 +30,7 @@ struct ResourcesLimitsSet: Rule {
             guard !missing.isEmpty else { return }
             findings.append(context.finding("'\(name)' has no \(missing.joined(separator: " or ")) limit", about: name, at: resources.location))
         }
-        for (workload, _) in context.workloads { judge(workload.name.value, workload.container.resources, at: workload.name.location) }
+        for (owner, container, location) in context.configuredContainers { judge(owner, container.resources, at: location) }
         for store in context.system.stores { judge(store.name.value, store.resources, at: store.name.location) }
         return findings
     }

@@ -30,7 +30,7 @@ struct ResourcesRequestsSet: Rule {
             findings.append(context.finding("'\(name)' requests no \(missing.joined(separator: " or "))", about: name,
                                             at: resources?.location ?? location))
         }
-        for (workload, _) in context.workloads { judge(workload.name.value, workload.container.resources, at: workload.name.location) }
+        for (owner, container, location) in context.configuredContainers { judge(owner, container.resources, at: location) }
         // A store whose roles are all outside the cluster (an external database) runs no pods to size.
         for store in context.system.stores where !store.roles.isEmpty { judge(store.name.value, store.resources, at: store.name.location) }
         return findings

@@ -23,9 +23,9 @@ struct RunAsNonRoot: Rule {
         if let user = context.system.defaults.runAsUser, user.value == 0 {
             findings.append(context.finding("the spec's default user is root (UID 0)", about: "defaults", at: user.location))
         }
-        for (workload, _) in context.workloads {
-            if let user = workload.container.security.runAsUser, user.value == 0, !user.isDefault {
-                findings.append(context.finding("'\(workload.name.value)' runs as root (UID 0)", about: workload.name.value, at: user.location))
+        for (owner, container, _) in context.configuredContainers {
+            if let user = container.security.runAsUser, user.value == 0, !user.isDefault {
+                findings.append(context.finding("'\(owner)' runs as root (UID 0)", about: owner, at: user.location))
             }
         }
         for store in context.system.stores {

@@ -41,7 +41,7 @@ struct SecretNotInline: Rule {
         }
         for (workload, _) in context.workloads {
             let owner = workload.name.value
-            for container in [workload.container] + workload.initContainers.map(\.container) {
+            for container in workload.podContainers.map(\.container) {
                 for variable in container.env {
                     guard case .literal(let value) = variable.source, !value.isDefault else { continue }
                     report("'\(variable.name.value)' of '\(owner)'", Self.problem(name: variable.name.value, value: value.value), about: owner, at: value.location)
@@ -59,6 +59,12 @@ struct SecretNotInline: Rule {
             for annotation in (service.expose?.annotations ?? []) + service.serviceGroups.flatMap(\.annotations) {
                 report("annotation '\(annotation.key.value)' of '\(service.workload.name.value)'",
                        Self.problem(name: annotation.key.value, value: annotation.value.value), about: service.workload.name.value, at: annotation.value.location)
+            }
+        }
+        for route in context.system.routes {
+            for annotation in route.annotations {
+                report("annotation '\(annotation.key.value)' of route '\(route.name.value)'",
+                       Self.problem(name: annotation.key.value, value: annotation.value.value), about: route.name.value, at: annotation.value.location)
             }
         }
         for namespace in context.system.namespaces {

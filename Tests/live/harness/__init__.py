@@ -2,7 +2,7 @@
 (see Tests/live/README.md)."""
 from .cluster import Cluster
 from .kubelet import EnvError
-from .manifests import CompileError, Manifests, clusterspec_binary, compile_spec
+from .manifests import CompileError, Manifests, check_spec, clusterspec_binary, compile_spec
 from .pod import Pod, PodError
 
-__all__ = ["Cluster", "CompileError", "EnvError", "Manifests", "Pod", "PodError", "clusterspec_binary", "compile_spec"]
+__all__ = ["Cluster", "CompileError", "EnvError", "Manifests", "Pod", "PodError", "check_spec", "clusterspec_binary", "compile_spec"]

@@ -74,6 +74,10 @@ class Cluster:
         self._service_relays = Forwarder()
         self._service_listeners: set[tuple[str, int]] = set()
         self.state_file = self.workdir / "state.json"
+        self.requests_file = self.workdir / "kubectl-requests.jsonl"
+        # Claims whose deletion waits for the pod using them (pvc-protection).
+        self.pending_claim_deletions: set[tuple[str, str]] = set()
+        self._job_runs: dict[str, int] = {}
         self.publish_state()
 
     def add_secret(self, namespace: str, name: str, data: dict[str, str]) -> None:
@@ -209,7 +213,12 @@ class Cluster:
     def publish_state(self) -> None:
         """What the `kubectl` stand-in needs (pods, their containers' PID 1, users, env; Services)."""
         pods = [pod.state() for pod in self.pods.values() if not pod.deleted]
-        text = state_json(pods, self._service_state() if self.manifests.objects else [])
+        claims: dict[str, list[str]] = {}
+        volumes = self.workdir / "volumes"
+        if volumes.is_dir():
+            for namespace in sorted(volumes.iterdir()):
+                claims[namespace.name] = sorted(path.name for path in namespace.iterdir())
+        text = state_json(pods, self._service_state() if self.manifests.objects else [], claims, str(self.requests_file))
         temporary = self.state_file.with_suffix(".tmp")
         temporary.write_text(text)
         os.replace(temporary, self.state_file)
@@ -288,11 +297,17 @@ class Cluster:
             partition = spec.get("updateStrategy", {}).get("rollingUpdate", {}).get("partition", 0)
             revision = self.template_revision(statefulset)
             for pod in sorted(self.pods_of(namespace, name), key=lambda p: -p.ordinal):
-                if pod.ordinal >= partition and pod.revision != revision:
+                if pod.ordinal < partition:
+                    break
+                if pod.revision != revision:
                     self.delete_pod(pod)
                     fresh = self._create_pod(statefulset, pod.ordinal)
                     if wait:
                         self.wait_ready([fresh], timeout=timeout)
+                elif wait:
+                    # The controller updates a lower ordinal only once every higher one is healthy,
+                    # including pods just created at the new revision (Parallel creates them at once).
+                    self.wait_ready([pod], timeout=timeout)
 
     def _create_pod(self, statefulset: dict, ordinal: int, hold_init: bool = False) -> Pod:
         namespace = statefulset["metadata"].get("namespace", "default")
@@ -308,6 +323,27 @@ class Cluster:
         holding the image's init phase); `apply(…, only=set())` loads objects without pods."""
         return self._create_pod(self.manifests.statefulset(namespace, statefulset), ordinal, hold_init=hold_init)
 
+    def run_job(self, namespace: str, cronjob: str, timeout: float = 120) -> tuple[int, str]:
+        """The CronJob controller starting one run of `cronjob` now: a pod from its job template
+        (init containers first), run to completion. Returns the exit code and the pod's log."""
+        found = self.manifests.get("CronJob", namespace, cronjob)
+        if found is None:
+            raise PodError(f"no CronJob {namespace}/{cronjob}")
+        self._job_runs[cronjob] = self._job_runs.get(cronjob, 0) + 1
+        owner = {"metadata": {"name": cronjob, "namespace": namespace},
+                 "spec": {"template": found["spec"]["jobTemplate"]["spec"]["template"]}}
+        pod = Pod(self, owner, self._job_runs[cronjob], self.pod_address(namespace, f"{cronjob}-{self._job_runs[cronjob]}"))
+        self.pods[pod.key] = pod
+        self._refresh_hosts()
+        try:
+            pod.start()
+            code = self.wait_exit(pod, timeout=timeout)
+            return code, pod.log()
+        finally:
+            pod.deleted = True
+            self._refresh_hosts()
+            self.publish_state()
+
     def load(self, manifests: Manifests) -> None:
         """Applies Services, ConfigMaps and Secrets only; pods are created by `create_pod`."""
         self.apply(manifests, wait=False, only=set())
@@ -315,11 +351,62 @@ class Cluster:
     # MARK: pod operations
 
     def delete_pod(self, pod: Pod, grace: float | None = None) -> None:
-        """`kubectl delete pod`: graceful stop; the pod's emptyDirs go, its PVCs stay."""
+        """`kubectl delete pod`: graceful stop; the pod's emptyDirs go, its PVCs stay (unless a
+        `kubectl delete pvc` waited for the pod to go)."""
         pod.stop(grace)
         pod.deleted = True
+        for namespace, claim in sorted(self.pending_claim_deletions):
+            if namespace == pod.namespace and not self._claim_in_use(namespace, claim):
+                self.pending_claim_deletions.discard((namespace, claim))
+                shutil.rmtree(self.workdir / "volumes" / namespace / claim, ignore_errors=True)
         self._refresh_hosts()
         self.publish_state()
+
+    def _claim_in_use(self, namespace: str, claim: str) -> bool:
+        for pod in self.pods.values():
+            if pod.namespace == namespace and not pod.deleted:
+                templates = pod.statefulset["spec"].get("volumeClaimTemplates", [])
+                if any(f"{t['metadata']['name']}-{pod.name}" == claim for t in templates):
+                    return True
+        return False
+
+    def delete_claim(self, namespace: str, claim: str) -> None:
+        """`kubectl delete pvc`: the claim's directory goes now, or when the pod using it is deleted."""
+        if self._claim_in_use(namespace, claim):
+            self.pending_claim_deletions.add((namespace, claim))
+        else:
+            shutil.rmtree(self.workdir / "volumes" / namespace / claim, ignore_errors=True)
+        self.publish_state()
+
+    def claim_exists(self, namespace: str, claim: str) -> bool:
+        return (self.workdir / "volumes" / namespace / claim).is_dir()
+
+    def update_secret(self, namespace: str, name: str, data: dict[str, str]) -> int:
+        """The API server storing a new version of a Secret and the kubelet syncing it into every
+        running pod that mounts it as a volume (the `..data` swap; subPath mounts would not see it).
+        Returns how many mounted copies were updated."""
+        self.given_secrets[(namespace, name)] = dict(data)
+        self.secrets[(namespace, name)] = dict(data)
+        updated = 0
+        for pod in self.pods.values():
+            if pod.deleted or pod.namespace != namespace:
+                continue
+            updated += pod.sync_secret(name, data)
+        return updated
+
+    def _carry_out_requests(self) -> None:
+        """What the API server and the controllers do with the stand-in's `delete` requests."""
+        if not self.requests_file.exists():
+            return
+        lines = self.requests_file.read_text().splitlines()
+        self.requests_file.unlink()
+        for line in lines:
+            request = json.loads(line)
+            if request["delete"] == "pvc":
+                self.delete_claim(request["namespace"], request["name"])
+            else:
+                pod = self.pod(request["namespace"], request["name"])
+                self.recreate(pod)
 
     def recreate(self, pod: Pod) -> Pod:
         """The StatefulSet controller replacing a deleted or failed pod (same name, same claims)."""
@@ -449,6 +536,7 @@ class Cluster:
             self.processes.kill_tree(process.pid)
             stdout, stderr = process.communicate()
             return subprocess.CompletedProcess(command_line, 124, stdout, stderr + f"\nharness: timed out after {timeout}s\n")
+        self._carry_out_requests()
         return subprocess.CompletedProcess(command_line, process.returncode, stdout, stderr)
 
     # MARK: teardown

@@ -132,6 +132,30 @@ def kafka_environment_recorder(tag: str) -> StandIn:
     )
 
 
+def _redis_wrapper(program: str, address: str) -> str:
+    """The image's `redis-server`/`redis-sentinel` as Debian's: the image's default `bind * -::*`
+    (all interfaces) is the pod's own address here, like 0.0.0.0 (pods share the loopback)."""
+    return f"""#!/bin/sh
+exec /usr/bin/{program} "$@" --bind {shlex.quote(address)}
+"""
+
+
+def redis(tag: str) -> StandIn:
+    """The official redis image, played by Debian's redis-server and redis-sentinel (7.0 here).
+    The emitted pods set `command` (their start script), so the image's docker-entrypoint.sh
+    never runs and is not re-enacted."""
+    return StandIn(
+        name=f"redis:{tag}",
+        entrypoint=[], cmd=["redis-server"], env={"PATH": DEBIAN_PATH},
+        user=999, group=999, users={999: ("redis", 999, "/home/redis")},
+        host_files={"/usr/local/bin/redis-cli": "/usr/bin/redis-cli"},
+        generated_files=lambda address, harness: {f"/usr/local/bin/{program}": _redis_wrapper(program, address)
+                                                  for program in ("redis-server", "redis-sentinel")},
+        requires={"/usr/bin/redis-server": "redis-server", "/usr/bin/redis-sentinel": "redis-sentinel",
+                  "/usr/bin/redis-cli": "redis-tools"},
+    )
+
+
 ENVIRON_BEGIN, ENVIRON_END = "harness-environ-begin", "harness-environ-end"
 RECORDER_SCRIPT = f"""#!/bin/sh
 echo {ENVIRON_BEGIN}
@@ -139,6 +163,35 @@ base64 -w0 /proc/self/environ
 echo
 echo {ENVIRON_END}
 """
+
+
+def busybox(tag: str) -> StandIn:
+    """The static busybox the etcd pods' init container copies in: Debian's busybox-static (also
+    statically linked) at the image's /bin/busybox."""
+    return StandIn(
+        name=f"busybox:{tag}", entrypoint=[], cmd=["sh"], env={"PATH": DEBIAN_PATH},
+        host_files={"/bin/busybox": "/bin/busybox"},
+        requires={"/bin/busybox": "busybox-static"},
+    )
+
+
+VAULT_ENTRYPOINT = """#!/bin/sh
+# Stand-in for the vault image's docker-entrypoint.sh: no Vault in Debian. It records its
+# arguments and every SIGHUP (Vault reloads its listener certificates on SIGHUP).
+echo "vault stand-in: started with: $*"
+trap 'echo "vault stand-in: SIGHUP"' HUP
+while :; do sleep 0.1; done
+"""
+
+
+def vault_signal_recorder(tag: str) -> StandIn:
+    """No Vault in Debian: `docker-entrypoint.sh` records its arguments and the signals it gets, so
+    the contract test can see the emitted entrypoint's reload on certificate rotation."""
+    return StandIn(
+        name=f"hashicorp/vault:{tag}", entrypoint=["docker-entrypoint.sh"], cmd=["server"], env={"PATH": DEBIAN_PATH},
+        user=100, group=1000, users={100: ("vault", 1000, "/home/vault")},
+        generated_files=lambda address, harness: {"/usr/local/bin/docker-entrypoint.sh": VAULT_ENTRYPOINT},
+    )
 
 
 def stand_in(image: str) -> StandIn:
@@ -149,6 +202,12 @@ def stand_in(image: str) -> StandIn:
         return etcd(tag)
     if repository in ("postgres", "docker.io/library/postgres"):
         return postgres(tag)
+    if repository in ("hashicorp/vault", "docker.io/hashicorp/vault"):
+        return vault_signal_recorder(tag)
+    if repository in ("busybox", "docker.io/library/busybox"):
+        return busybox(tag)
+    if repository in ("redis", "docker.io/library/redis"):
+        return redis(tag)
     if repository in ("apache/kafka", "docker.io/apache/kafka"):
         return kafka_environment_recorder(tag)
     raise EnvError(f"no Debian stand-in for image {image}")

@@ -5,6 +5,7 @@ that `clusterspec build … -o -` prints, exactly what `kubectl apply` would rec
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -28,35 +29,61 @@ def clusterspec_binary() -> Path | None:
 
 
 def compile_spec(spec: str, *, name: str = "live", env: str | None = None, check: bool = True,
-                 overlays: dict[str, str] | None = None) -> "Manifests":
+                 overlays: dict[str, str] | None = None, previous: Path | None = None, tree: Path | None = None) -> "Manifests":
     """Compiles `spec` (YAML text) with `$CLUSTERSPEC_BIN build … -o -` and parses the stream.
 
     `overlays` maps an environment name to overlay text, written where clusterspec looks for it
-    (`overlays/<system>/<env>.yaml` beside the spec); `env` selects the environment printed.
+    (`overlays/<system>/<env>.yaml` beside the spec's `specs/` directory); `env` selects the environment printed.
     `check=False` passes `--no-check` (for fixtures that are policy findings but valid objects).
+    `previous` is the running revision's compiled output (`--previous`, for membership changes);
+    `tree`, when given, also receives this revision's output tree (`build -o TREE`), to be the
+    next revision's `previous`.
     """
     binary = clusterspec_binary()
     if binary is None:
         raise CompileError("CLUSTERSPEC_BIN does not name an executable clusterspec binary")
     with tempfile.TemporaryDirectory(prefix="clusterspec-live-spec-") as scratch:
         root = Path(scratch)
-        spec_path = root / f"{name}.cluster.yaml"
+        # specs/ and overlays/ side by side, where clusterspec looks for overlays without a project file.
+        spec_path = root / "specs" / f"{name}.cluster.yaml"
+        spec_path.parent.mkdir()
         spec_path.write_text(spec)
         for environment, text in (overlays or {}).items():
             system = yaml.safe_load(spec)["name"]
             overlay = root / "overlays" / system / f"{environment}.yaml"
             overlay.parent.mkdir(parents=True, exist_ok=True)
             overlay.write_text(text)
-        arguments = [str(binary), "build", str(spec_path), "-o", "-"]
+        options = ["--previous", str(previous)] if previous else ["--previous", str(root / "no-previous-revision")]
+        if not check:
+            options.append("--no-check")
+        if tree is not None:
+            result = subprocess.run([str(binary), "build", str(spec_path), "-o", str(tree), *options], cwd=root, capture_output=True,
+                                    text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+            if result.returncode != 0:
+                raise CompileError(f"clusterspec build -o {tree} exited {result.returncode}:\n{result.stderr}")
+        arguments = [str(binary), "build", str(spec_path), "-o", "-", *options]
         if env:
             arguments += ["--env", env]
-        if not check:
-            arguments.append("--no-check")
         result = subprocess.run(arguments, cwd=root, capture_output=True, text=True, timeout=120,
                                 env={**os.environ, "NO_COLOR": "1"})
         if result.returncode != 0:
             raise CompileError(f"clusterspec build exited {result.returncode}:\n{result.stderr}")
         return Manifests.parse(result.stdout)
+
+
+def check_spec(spec: str, *, previous: Path, name: str = "live") -> tuple[int, list[dict]]:
+    """`$CLUSTERSPEC_BIN check SPEC --previous PREVIOUS --format json`: the exit code and findings."""
+    binary = clusterspec_binary()
+    if binary is None:
+        raise CompileError("CLUSTERSPEC_BIN does not name an executable clusterspec binary")
+    with tempfile.TemporaryDirectory(prefix="clusterspec-live-spec-") as scratch:
+        spec_path = Path(scratch) / f"{name}.cluster.yaml"
+        spec_path.write_text(spec)
+        result = subprocess.run([str(binary), "check", str(spec_path), "--previous", str(previous), "--format", "json"], cwd=scratch,
+                                capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+        if result.returncode not in (0, 1):
+            raise CompileError(f"clusterspec check exited {result.returncode}:\n{result.stderr}")
+        return result.returncode, json.loads(result.stdout)["findings"]
 
 
 @dataclass

@@ -234,10 +234,31 @@ class Pod:
                 write_atomic_volume(path, files, spec.get("defaultMode", 0o644), fs_group)
                 sources[name] = (path, True, None)
             elif "persistentVolumeClaim" in volume:
-                sources[name] = (self.claim_directory(volume["persistentVolumeClaim"]["claimName"]), False, None)
+                # A claim of its own (not from a template): one directory, shared by the pods using it.
+                path = self.cluster.workdir / "volumes" / self.namespace / volume["persistentVolumeClaim"]["claimName"]
+                path.mkdir(parents=True, exist_ok=True)
+                if fs_group is not None:
+                    apply_fs_group(path, fs_group)
+                sources[name] = (path, False, None)
             else:
                 raise PodError(f"{self.key}: unsupported volume {name} ({sorted(volume)})")
         return sources
+
+    def sync_secret(self, secret: str, data: dict[str, str]) -> int:
+        """Rewrites this pod's volumes of Secret `secret` in place (the kubelet's periodic sync):
+        every running container sees the new files through `..data`. Returns the volumes updated."""
+        fs_group = self.template["spec"].get("securityContext", {}).get("fsGroup")
+        updated = 0
+        for volume in self.template["spec"].get("volumes", []):
+            spec = volume.get("secret")
+            if not spec or spec.get("secretName") != secret:
+                continue
+            path = self.directory / "volumes" / volume["name"]
+            items = spec.get("items")
+            files = {item["path"]: data[item["key"]].encode() for item in items} if items else {k: v.encode() for k, v in data.items()}
+            write_atomic_volume(path, files, spec.get("defaultMode", 0o644), fs_group)
+            updated += 1
+        return updated
 
     def _memory_volume_size(self, spec: dict) -> float:
         """tmpfs size of a memory emptyDir: its sizeLimit, else the pod's memory limit, else the
@@ -284,9 +305,13 @@ class Pod:
         pod_security = self.template["spec"].get("securityContext", {})
         security = {**pod_security, **container.get("securityContext", {})}
         uid, gid, groups = self._user(container, stand_in)
+        service_env = self.cluster.service_links(self.namespace)
+        if self.template["spec"].get("enableServiceLinks") is False:
+            # The kubelet still injects the API server's variables.
+            service_env = {key: value for key, value in service_env.items() if key.startswith("KUBERNETES_")}
         env = kubelet.container_env(
             container, self.identity(), secrets=self.cluster.secrets, configmaps=self.cluster.configmaps,
-            service_env=self.cluster.service_links(self.namespace), image_env=stand_in.env)
+            service_env=service_env, image_env=stand_in.env)
         env["HOSTNAME"] = self.name
         home = stand_in.users.get(uid, (None, None, "/"))[2]
         env.setdefault("HOME", home)
@@ -466,5 +491,6 @@ def exec_argv(uid: int, gid: int, groups: list[int], no_new_privs: bool, drop_al
     return [*privileges, "--", "/usr/bin/env", "-i", "-C", workdir, *[f"{k}={v}" for k, v in sorted(env.items())], *argv]
 
 
-def state_json(pods: list[dict], services: list[dict]) -> str:
-    return json.dumps({"pods": {f"{p['namespace']}/{p['name']}": p for p in pods}, "services": services}, indent=1, sort_keys=True)
+def state_json(pods: list[dict], services: list[dict], claims: dict[str, list[str]] | None = None, requests: str = "") -> str:
+    return json.dumps({"pods": {f"{p['namespace']}/{p['name']}": p for p in pods}, "services": services,
+                       "claims": claims or {}, "requests": requests}, indent=1, sort_keys=True)

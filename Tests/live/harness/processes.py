@@ -39,6 +39,15 @@ def alive(pid: int) -> bool:
     return fields[0] != "Z"
 
 
+def start_time(pid: int) -> str | None:
+    """When `pid` started (clock ticks since boot, /proc/<pid>/stat field 22): with the PID, the
+    identity of one process, since the kernel reuses PIDs."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 def pid_namespace(pid: int) -> str | None:
     try:
         return os.readlink(f"/proc/{pid}/ns/pid")
@@ -51,10 +60,17 @@ class ProcessRegistry:
 
     def __init__(self) -> None:
         self.pids: dict[int, str] = {}
+        self.started: dict[int, str | None] = {}
         self.namespaces: set[str] = set()
 
     def track(self, pid: int, what: str) -> None:
         self.pids[pid] = what
+        self.started[pid] = start_time(pid)
+
+    def running(self, pid: int) -> bool:
+        """Whether the tracked process is still running: alive, and not another process that was
+        given its PID after it ended (which must never be killed)."""
+        return alive(pid) and start_time(pid) == self.started.get(pid)
 
     def track_namespace(self, pid: int) -> None:
         namespace = pid_namespace(pid)
@@ -80,7 +96,7 @@ class ProcessRegistry:
         then waits (up to 10 s) until they are gone: the kernel ends a namespace's processes
         asynchronously after its PID 1 dies."""
         for pid in list(self.pids):
-            if alive(pid):
+            if self.running(pid):
                 self.kill_tree(pid)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -90,12 +106,12 @@ class ProcessRegistry:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            if not left and not any(alive(pid) for pid in self.pids):
+            if not left and not any(self.running(pid) for pid in self.pids):
                 return
             time.sleep(0.05)
 
     def survivors(self) -> list[str]:
         """Tracked processes still running, and any process left in a pod's PID namespace."""
-        left = [f"{pid} ({what})" for pid, what in self.pids.items() if alive(pid)]
+        left = [f"{pid} ({what})" for pid, what in self.pids.items() if self.running(pid)]
         left += [f"{pid} (in a pod's PID namespace)" for pid in self.in_pod_namespaces()]
         return sorted(set(left))
