@@ -47,9 +47,11 @@ let package = Package(
         // The fuzz target's harness (libFuzzer entry point included); `scripts/fuzz` links it with
         // -sanitize=fuzzer,address, the corpus replay test calls it directly.
         .target(name: "ClusterSpecFuzz", dependencies: ["ClusterSpec", "ManifestEmission", "SpecDiagnostics", "SpecParsing", "SpecRules"]),
+        // `clusterspec lsp`: the language server (JSON-RPC over stdio, analysis, hover, completion).
+        .target(name: "LanguageServer", dependencies: ["ClusterSpec", "SpecParsing", "SpecModel", "SpecDiagnostics", "SpecRules"]),
         .executableTarget(
             name: "clusterspec",
-            dependencies: ["ClusterSpec", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ClusterSpec", "LanguageServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SpecParsingTests", dependencies: ["SpecParsing", "SpecModel", "SpecDiagnostics"]),
         .testTarget(
@@ -63,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClusterSpecTests",
-            dependencies: ["ClusterSpec", "ClusterSpecFuzz", "clusterspec", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ClusterSpec", "ClusterSpecFuzz", "LanguageServer", "clusterspec", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
     ]

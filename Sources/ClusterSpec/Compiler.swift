@@ -96,6 +96,10 @@ public struct CompileOptions: Sendable {
     public var environments: EnvironmentSelection
     public var today: CalendarDate
     public var runRules: Bool
+    /// Input errors after which the model is still emitted and checked (the language server
+    /// tolerates `unknown-key`: the key is skipped, so the rest of the spec is still judged). The
+    /// errors are reported all the same.
+    public var tolerating: Set<String> = []
     /// What runs now, to compare store membership against; nil compares nothing (in-memory
     /// compilations, `diff`).
     public var previous: PreviousRevision?
@@ -174,7 +178,7 @@ public enum Compiler {
 
         var systems: [CompiledSystem] = []
         var systemLocations: [String: SourceLocation] = [:]
-        let parsed = loaded.map { ($0, SpecParser.decode($0)) }
+        let parsed = loaded.map { ($0, SpecParser.decode($0, tolerating: options.tolerating)) }
         for (spec, result) in parsed {
             diagnostics += result.diagnostics
             guard let base = result.spec else { continue }
@@ -239,7 +243,7 @@ public enum Compiler {
         }
         var environments: [CompiledEnvironment] = []
         for plan in selected {
-            let result = SpecParser.decode(loaded, overlays: plan.chain)
+            let result = SpecParser.decode(loaded, overlays: plan.chain, tolerating: options.tolerating)
             // Problems the base decode reported come back identical here; merging removes the repeats
             // and notes the environment of those that appear only with its overlays.
             diagnostics += result.diagnostics.map { diagnostic in

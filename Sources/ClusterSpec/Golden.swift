@@ -14,6 +14,11 @@ public struct GoldenComparison: Sendable {
     public var summary: [String] = []
     /// Warnings about changes that need care on a running cluster.
     public var warnings: [String] = []
+    /// The changed objects per system and scope, for reports that lay them out themselves.
+    public var scopes: [ReviewReport.Scope] = []
+    /// Both texts of every differing file (nil: absent on that side), for reports that render
+    /// their own diff.
+    public var files: [ReviewReport.FileChange] = []
     /// The unified diff of every differing file.
     public var diff: String = ""
 
@@ -48,19 +53,20 @@ public enum Golden {
             let old = golden[path], new = compiled[path]
             if old == new { continue }
             if old == nil { comparison.added.append(path) } else if new == nil { comparison.stale.append(path) } else { comparison.changed.append(path) }
+            comparison.files.append(ReviewReport.FileChange(path: "\(goldenName)/\(path)", old: old, new: new))
             // The diff goes to a terminal: values the specs decoded from escapes stay inert.
             comparison.diff += TerminalSafety.escape(UnifiedDiff.render(old: old ?? "", new: new ?? "",
                                                                         oldName: old == nil ? "/dev/null" : "\(goldenName)/\(path)",
                                                                         newName: new == nil ? "/dev/null" : "\(goldenName)/\(path)"),
                                                      keepingTabs: true, keepingLineBreaks: true)
         }
-        (comparison.summary, comparison.warnings) = summarize(golden: golden, compiled: compiled)
+        (comparison.summary, comparison.warnings, comparison.scopes) = summarize(golden: golden, compiled: compiled)
         return comparison
     }
 
     /// One line per system and scope (base or environment) whose objects changed.
-    static func summarize(golden: FileTree, compiled: FileTree) -> (lines: [String], warnings: [String]) {
-        var lines: [String] = [], warnings: [String] = []
+    static func summarize(golden: FileTree, compiled: FileTree) -> (lines: [String], warnings: [String], scopes: [ReviewReport.Scope]) {
+        var lines: [String] = [], warnings: [String] = [], changed: [ReviewReport.Scope] = []
         let systems = Set((golden.paths + compiled.paths).compactMap { $0.split(separator: "/").first.map(String.init) }).sorted()
         for system in systems {
             var scopes: [(String, [ManifestValue], [ManifestValue])] = [("base", objects(in: golden, under: "\(system)/base/"), objects(in: compiled, under: "\(system)/base/"))]
@@ -77,14 +83,15 @@ public enum Golden {
                 guard !changes.isEmpty else { continue }
                 lines += Environments.describe(changes, scope: "\(system)/\(scope)", oldCount: old.count, newCount: new.count)
                 warnings += membershipWarnings(changes, old: old, scope: "\(system)/\(scope)")
+                changed.append(ReviewReport.Scope(system: system, name: scope, changes: changes, oldCount: old.count, newCount: new.count))
             }
         }
-        return (lines, warnings)
+        return (lines, warnings, changed)
     }
 
     /// Quorum members a revision adds or removes: a Raft membership change of the running
     /// cluster, which the membership comparison (its findings are printed first) allowed.
-    private static func membershipWarnings(_ changes: [SemanticDiff.ObjectChange], old: [ManifestValue], scope: String) -> [String] {
+    static func membershipWarnings(_ changes: [SemanticDiff.ObjectChange], old: [ManifestValue], scope: String) -> [String] {
         let quorumComponents = Engines.quorumComponents
         var previous: [ObjectKey: ManifestValue] = [:]
         for object in old {

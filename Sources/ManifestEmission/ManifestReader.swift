@@ -103,7 +103,8 @@ public enum SemanticDiff {
             case (.some, nil): result.append(ObjectChange(key: key, kind: .removed))
             case (.some(let a), .some(let b)) where a != b:
                 var changes: [Change] = []
-                leaves(a, b, path: [], into: &changes)
+                let (old, new) = key.kind == "Secret" ? hidingSecretValues(a, b) : (a, b)
+                leaves(old, new, path: [], into: &changes)
                 if !changes.isEmpty { result.append(ObjectChange(key: key, kind: .changed(changes))) }
             default: break
             }
@@ -112,6 +113,24 @@ public enum SemanticDiff {
             result[index].showsNamespace = true
         }
         return result
+    }
+
+    /// What a Secret's `data` and `stringData` values become before comparing: a marker that says
+    /// whether the value changed, never the value.
+    public static let hiddenValue = "(secret value)", changedHiddenValue = "(secret value, changed)"
+
+    private static func hidingSecretValues(_ old: ManifestValue, _ new: ManifestValue) -> (ManifestValue, ManifestValue) {
+        func hidden(_ object: ManifestValue, comparedWith other: ManifestValue, marking changed: Bool) -> ManifestValue {
+            guard case .map(let fields) = object else { return object }
+            return .map(fields.map { field in
+                guard field.key == "data" || field.key == "stringData", case .map(let values) = field.value else { return field }
+                return .init(field.key, .map(values.map { entry in
+                    let differs = other[field.key]?[entry.key] != entry.value
+                    return .init(entry.key, .string(changed && differs ? changedHiddenValue : hiddenValue))
+                }))
+            })
+        }
+        return (hidden(old, comparedWith: new, marking: false), hidden(new, comparedWith: old, marking: true))
     }
 
     /// Prefixes that every reader knows are there.
@@ -149,13 +168,16 @@ public enum SemanticDiff {
         }
         let limit = 48
         guard a.count > limit || b.count > limit else { return (a, b) }
-        let common = zip(a, b).prefix { $0 == $1 }.count
-        let skip = common > 12 ? common - 8 : 0
-        func clip(_ text: String) -> String {
-            let tail = String(text.dropFirst(skip))
-            return (skip > 0 ? "…" : "") + (tail.count > limit ? String(tail.prefix(limit - 1)) + "…" : tail)
+        // Both cut between tokens, from a little before the first token where they differ.
+        let before = TextClip.tokens(a), after = TextClip.tokens(b)
+        let common = zip(before, after).prefix { $0 == $1 }.count
+        // Keep a few tokens (about twelve characters, never a long one) of what they share before the difference.
+        var skip = common, kept = 0
+        while skip > 0, kept < 12, kept + before[skip - 1].count <= 24 {
+            skip -= 1
+            kept += before[skip].count
         }
-        return (clip(a), clip(b))
+        return (TextClip.clip(before, droppingFirst: skip, limit: limit), TextClip.clip(after, droppingFirst: skip, limit: limit))
     }
 
     private static func leaves(_ old: ManifestValue?, _ new: ManifestValue?, path: [String], into changes: inout [Change]) {
@@ -250,5 +272,56 @@ public enum SemanticDiff {
             return namespace.map { "\(name) (\($0))" } ?? name
         }
         return namespace.map { "namespace \($0)" } ?? text(peer)
+    }
+}
+
+/// Shortening text for one-line summaries without cutting a token in half: JSON strings (with
+/// their quotes), words, numbers and single punctuation marks are the units.
+public enum TextClip {
+    /// `text` in tokens; joined they give `text` back.
+    public static func tokens(_ text: String) -> [Substring] {
+        var tokens: [Substring] = []
+        var index = text.startIndex
+        let separators: Set<Character> = [" ", ",", ":", ";", "=", "/", "{", "}", "[", "]", "(", ")", "\t"]
+        while index < text.endIndex {
+            let start = index
+            let character = text[index]
+            if character == "\"" {
+                // A quoted string up to its closing quote (escapes skipped), or the rest of the text.
+                index = text.index(after: index)
+                while index < text.endIndex, text[index] != "\"" {
+                    if text[index] == "\\" { index = text.index(after: index) }
+                    if index < text.endIndex { index = text.index(after: index) }
+                }
+                if index < text.endIndex { index = text.index(after: index) }
+            } else if separators.contains(character) {
+                index = text.index(after: index)
+            } else {
+                while index < text.endIndex, !separators.contains(text[index]), text[index] != "\"" { index = text.index(after: index) }
+            }
+            tokens.append(text[start..<index])
+        }
+        return tokens
+    }
+
+    /// At most about `limit` characters of `tokens` after the first `skip`, whole tokens only, with
+    /// `…` where text was left out; a single token longer than four times the limit is given as
+    /// its length.
+    public static func clip(_ tokens: [Substring], droppingFirst skip: Int = 0, limit: Int) -> String {
+        let shown = tokens.dropFirst(skip)
+        var text = "", count = 0, taken = 0
+        for token in shown {
+            if taken > 0, count + token.count > limit { break }
+            text += token
+            count += token.count
+            taken += 1
+        }
+        if taken == 1, count > 4 * limit, let first = shown.first { text = "(\(first.count) characters)" }
+        return (skip > 0 ? "…" : "") + text + (taken < shown.count ? "…" : "")
+    }
+
+    /// `text` clipped to about `limit` characters between tokens.
+    public static func clip(_ text: String, limit: Int) -> String {
+        text.count <= limit ? text : clip(tokens(text), limit: limit)
     }
 }

@@ -37,6 +37,23 @@ public struct Suppression: Sendable, Hashable {
     }
 }
 
+/// A fix that is a text replacement: `length` characters (Unicode scalars, on one line) at
+/// `location` become `replacement`. Editors offer it as a code action (`clusterspec lsp`).
+public struct SuggestedEdit: Sendable, Hashable {
+    /// What the edit does, as a code action's title ("Replace 'replicaz' with 'replicas'").
+    public var title: String
+    public var location: SourceLocation
+    public var length: Int
+    public var replacement: String
+
+    public init(_ title: String, at location: SourceLocation, length: Int, replacement: String) {
+        self.title = title
+        self.location = location
+        self.length = length
+        self.replacement = replacement
+    }
+}
+
 /// One problem found in a spec: parse errors and rule findings alike.
 ///
 /// `id` is stable (kebab-case) so tools, waivers and tests can key on it.
@@ -54,6 +71,8 @@ public struct Diagnostic: Sendable, Hashable {
     public var subject: String?
     /// The environment the finding was made in, while findings of several environments are merged.
     public var environment: String?
+    /// The fix as text edits, when it is one (a misspelt key, an even member count).
+    public var edits: [SuggestedEdit] = []
 
     public init(
         id: String, severity: Severity, message: String, location: SourceLocation?,
@@ -95,8 +114,11 @@ public struct DiagnosticBag: Sendable {
     }
 
     /// Records an error.
-    public mutating func error(_ id: String, _ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = [], fix: String? = nil) {
-        diagnostics.append(Diagnostic(id: id, severity: .error, message: message, location: location, notes: notes, fix: fix))
+    public mutating func error(_ id: String, _ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = [], fix: String? = nil,
+                               edits: [SuggestedEdit] = []) {
+        var diagnostic = Diagnostic(id: id, severity: .error, message: message, location: location, notes: notes, fix: fix)
+        diagnostic.edits = edits
+        diagnostics.append(diagnostic)
     }
 
     /// Records a warning.

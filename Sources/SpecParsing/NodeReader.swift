@@ -6,8 +6,15 @@ import SpecDiagnostics
 final class NodeReader {
     private(set) var bag = DiagnosticBag()
 
-    func error(_ id: String, _ message: String, at location: SourceLocation, notes: [DiagnosticNote] = [], fix: String? = nil) {
-        bag.error(id, message, at: location, notes: notes, fix: fix)
+    func error(_ id: String, _ message: String, at location: SourceLocation, notes: [DiagnosticNote] = [], fix: String? = nil,
+               edits: [SuggestedEdit] = []) {
+        bag.error(id, message, at: location, notes: notes, fix: fix, edits: edits)
+    }
+
+    /// Replacing the plain scalar `node` (a misspelt key or value) with the closest of `candidates`.
+    private func replacement(_ node: YAMLNode, _ text: String, among candidates: [String]) -> [SuggestedEdit] {
+        guard case .scalar(_, .plain) = node.content, let close = NameSuggestion.closest(to: text, in: candidates) else { return [] }
+        return [SuggestedEdit("Replace '\(text)' with '\(close)'", at: node.location, length: text.unicodeScalars.count, replacement: close)]
     }
 
     func warning(_ id: String, _ message: String, at location: SourceLocation, notes: [DiagnosticNote] = [], fix: String? = nil) {
@@ -20,9 +27,9 @@ final class NodeReader {
 
     // MARK: Mappings
 
-    /// Opens `node` as a mapping whose keys must be among `known`.
+    /// Opens `node` as a mapping whose keys must be among `known`'s.
     /// Reports duplicate keys, unknown keys (with a suggestion) and a non-mapping node.
-    func mapping(_ node: YAMLNode, _ what: String, known: [String]) -> Fields? {
+    func mapping(_ node: YAMLNode, _ what: String, known: KeyTable) -> Fields? {
         if node.isNull { return Fields(node: node, entries: [:], order: []) }
         guard let written = node.pairs else {
             error("type-mismatch", "expected a mapping for \(what), found \(node.kindDescription)", at: node.location)
@@ -39,12 +46,13 @@ final class NodeReader {
                       fix: "Remove one of the two entries; YAML keeps only one of them.")
                 continue
             }
-            if key.hasPrefix("x-"), known.contains("x-") { continue }
+            if key.hasPrefix("x-"), known.allowsExtensions { continue }
             guard known.contains(key) else {
-                let listed = known.filter { $0 != "x-" }
+                let listed = known.names
                 error("unknown-key", "unknown key '\(key)' in \(what)\(NameSuggestion.hint(for: key, in: listed))",
                       at: pair.key.location,
-                      notes: [DiagnosticNote("expected one of: \(listed.joined(separator: ", "))\(listed.count < known.count ? ", or an x- extension key" : "")")])
+                      notes: [DiagnosticNote("expected one of: \(listed.joined(separator: ", "))\(known.allowsExtensions ? ", or an x- extension key" : "")")],
+                      edits: replacement(pair.key, key, among: listed))
                 continue
             }
             entries[key] = pair
@@ -55,7 +63,7 @@ final class NodeReader {
 
     /// Opens `node` as a list of mappings with `known` keys (`tolerations:`, `waivers:`): each item
     /// that is one, with its node. `list` names the list in the type error, `item` one entry.
-    func mappingItems(_ node: YAMLNode, list: String, item: String, known: [String]) -> [(node: YAMLNode, fields: Fields)] {
+    func mappingItems(_ node: YAMLNode, list: String, item: String, known: KeyTable) -> [(node: YAMLNode, fields: Fields)] {
         guard let items = node.items else {
             error("type-mismatch", "expected a list \(list), found \(node.kindDescription)", at: node.location)
             return []
@@ -152,7 +160,8 @@ final class NodeReader {
         if options.contains(text.value) { return Located(text.value, at: node.location) }
         error("invalid-value",
               "'\(text.value)' is not a valid \(what)\(NameSuggestion.hint(for: text.value, in: options))",
-              at: node.location, notes: [DiagnosticNote("expected one of: \(options.joined(separator: ", "))")])
+              at: node.location, notes: [DiagnosticNote("expected one of: \(options.joined(separator: ", "))")],
+              edits: replacement(node, text.value, among: options))
         return nil
     }
 

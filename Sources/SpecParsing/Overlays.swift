@@ -43,7 +43,9 @@ extension SpecParser {
     }
 
     /// Decodes a loaded spec, with overlays merged in order (base first, the environment last).
-    public static func decode(_ spec: LoadedSpec, overlays: [LoadedOverlay] = []) -> ParsedSpec {
+    /// The model is kept despite errors whose ids are all in `tolerating` (the language server keeps
+    /// it past unknown keys, which the decoder skips, so rule findings still show while a key is misspelt).
+    public static func decode(_ spec: LoadedSpec, overlays: [LoadedOverlay] = [], tolerating: Set<String> = []) -> ParsedSpec {
         guard spec.diagnostics.allSatisfy({ $0.severity != .error }) else {
             return ParsedSpec(spec: nil, diagnostics: spec.diagnostics, text: spec.text)
         }
@@ -60,7 +62,8 @@ extension SpecParser {
         var decoder = SpecDecoder(file: spec.file, reader: reader)
         let decoded = decoder.decodeDocument(root)
         let diagnostics = spec.diagnostics + reader.bag.diagnostics
-        return ParsedSpec(spec: diagnostics.contains { $0.severity == .error } ? nil : decoded, diagnostics: diagnostics, text: spec.text)
+        let blocking = diagnostics.contains { $0.severity == .error && !tolerating.contains($0.id) }
+        return ParsedSpec(spec: blocking ? nil : decoded, diagnostics: diagnostics, text: spec.text)
     }
 
     /// Reads an overlay file: `clusterspec: v1`, an `overlay:` header (`spec`, `environment`,
@@ -95,7 +98,7 @@ extension SpecParser {
             reader.error("missing-field", "the overlay is missing required field 'clusterspec' (the format version)", at: root.location)
         }
         var spec: Located<String>?, environment: Located<String>?, parent: Located<String>?
-        if let header, let fields = reader.mapping(header, "'overlay'", known: ["spec", "environment", "parent"]) {
+        if let header, let fields = reader.mapping(header, "'overlay'", known: SpecKeys.overlayHeader) {
             spec = fields["spec"].flatMap { reader.nonEmptyString($0, "'overlay.spec'") }
             environment = fields["environment"].flatMap { reader.nonEmptyString($0, "'overlay.environment'") }
             parent = fields["parent"].flatMap { reader.nonEmptyString($0, "'overlay.parent'") }

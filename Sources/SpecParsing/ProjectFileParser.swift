@@ -1,13 +1,6 @@
 import SpecModel
 import SpecDiagnostics
 
-extension SpecKeys {
-    /// Keys of the project file, `clusterspec.yaml`.
-    static let projectFile = ["clusterspec", "specs", "overlays", "golden", "previous", "check", "x-"]
-    /// Keys of its `check:` defaults.
-    static let projectCheck = ["env", "format", "output"]
-}
-
 /// The outcome of parsing a project file: the model when it could be read, and every diagnostic.
 public struct ParsedProjectFile: Sendable {
     public var project: ProjectFile?

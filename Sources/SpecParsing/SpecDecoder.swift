@@ -207,7 +207,7 @@ struct SpecDecoder {
 
     private func decodeWaivers(_ node: YAMLNode) -> [WaiverSpec] {
         reader.mappingItems(node, list: "of waivers for 'waivers'", item: "a waiver", known: SpecKeys.waiver).compactMap { item, fields in
-            let missing = SpecKeys.waiver.filter { !fields.has($0) }
+            let missing = SpecKeys.waiver.names.filter { !fields.has($0) }
             guard missing.isEmpty else {
                 reader.error("missing-field", "a waiver needs \(missing.map { "'\($0)'" }.joined(separator: ", ")): every accepted finding says why and until when",
                              at: item.location)
@@ -279,6 +279,9 @@ struct SpecDecoder {
                 return nil
             }
             guard let size = positiveQuantity(sizeNode, "'size'") else { return nil }
+            if let node = fields["accessModes"], node.items == nil {
+                reader.error("type-mismatch", "expected a list of access modes for 'accessModes', found \(node.kindDescription)", at: node.location)
+            }
             let modes = fields["accessModes"]?.items?.compactMap { reader.choice($0, "access mode", as: AccessMode.self) }
                 ?? [Located(.readWriteOnce, at: entry.name.location, isDefault: true)]
             return VolumeClaimSpec(name: entry.name, namespace: namespace, size: size,

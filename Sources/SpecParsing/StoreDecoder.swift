@@ -12,20 +12,27 @@ protocol EngineDecoding: StoreEngine {
     /// `StoreEngine.keys`), or nil after reporting why they are unusable.
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> Self?
 
-    /// Words of the engine's settings besides `keys` — keys of its own nested mappings and the
-    /// enumerated values it accepts (`mode: cloudnative-pg`) — for the spec's vocabulary
-    /// (`SpecVocabulary`, the fuzz dictionary).
+    /// Words of the engine's settings its `keyDescriptions` do not reach — enumerated values it
+    /// accepts (`mode: cloudnative-pg`) — for the spec's vocabulary (`SpecVocabulary`, the fuzz
+    /// dictionary).
     static var vocabulary: [String] { get }
+
+    /// The type, summary and default of each of the engine's `keys` (the schema, docs and hover
+    /// read them; `SpecSchemaTests` fails naming a key in `keys` that is not described here).
+    static var keyDescriptions: [KeyDescription] { get }
 }
 
 extension EngineDecoding {
     static func defaults(for fields: Fields) -> EngineDefaults { defaults }
     static var vocabulary: [String] { [] }
+    static var keyDescriptions: [KeyDescription] { [] }
 }
 
 /// The decoding side of a Secret an engine's operator syncs (`StoreEngine.secretSync`).
 protocol SecretSyncDecoding: SecretSync {
     static func decode(_ node: YAMLNode, with decoder: SpecDecoder) -> Self?
+    /// The `secrets.<name>.<key>` key with its type and summary.
+    static var keyDescription: KeyDescription { get }
 }
 
 /// Decoding of `stores:` (through each engine's decoder) and `statefulServices:` (generic StatefulSets).
@@ -52,7 +59,7 @@ extension SpecDecoder {
         }
         guard let engineName = reader.choice(engineNode, "store engine", among: Engines.names),
               let engine = Engines.named(engineName.value) else { return nil }
-        let known = SpecKeys.storeCommon + engine.keys
+        let known = SpecKeys.store(engine)
         guard let fields = reader.mapping(node, owner, known: known),
               let namespace = resolveNamespace(fields, owner: owner, at: name.location) else { return nil }
         guard let decoding = engine as? any EngineDecoding.Type else {
@@ -168,7 +175,7 @@ extension SpecDecoder {
     private func decodeExplicitPDB(_ node: YAMLNode) -> PDBSpec {
         if node.scalar == "none" { return PDBSpec(budget: nil, location: node.location) }
         guard let fields = reader.mapping(node, "'pdb'", known: SpecKeys.pdb) else { return PDBSpec(budget: nil) }
-        let given = SpecKeys.pdb.filter { fields.has($0) }
+        let given = SpecKeys.pdb.names.filter { fields.has($0) }
         guard given.count == 1, let key = given.first else {
             reader.error("invalid-value", "'pdb' takes exactly one of 'minAvailable' or 'maxUnavailable' (or 'pdb: none')", at: node.location)
             return PDBSpec(budget: nil)

@@ -421,7 +421,7 @@ extension SpecDecoder {
         if let node = fields.entries["pdb"]?.value {
             if node.scalar == "none" { return PDBSpec(budget: nil, location: node.location) }
             if let pdb = reader.mapping(node, "'pdb'", known: SpecKeys.pdb) {
-                let given = SpecKeys.pdb.filter { pdb.has($0) }
+                let given = SpecKeys.pdb.names.filter { pdb.has($0) }
                 if given.count == 1, let key = given.first, let value = pdb[key].flatMap({ reader.intOrPercent($0, "'pdb.\(key)'") }) {
                     return PDBSpec(budget: value.map { key == "minAvailable" ? .minAvailable($0) : .maxUnavailable($0) }, location: node.location)
                 }

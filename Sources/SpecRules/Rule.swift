@@ -139,9 +139,11 @@ public struct RuleContext: Sendable {
 
     /// A finding of this rule about spec element `subject` (what waivers target), at `location`.
     public func finding(_ message: String, about subject: String, at location: SourceLocation, notes: [DiagnosticNote] = [],
-                        fix: String? = nil) -> Diagnostic {
-        Diagnostic(id: description.id, severity: description.severity(in: environment), message: message, location: location,
-                   notes: notes, fix: fix ?? description.remediation, subject: subject)
+                        fix: String? = nil, edits: [SuggestedEdit] = []) -> Diagnostic {
+        var diagnostic = Diagnostic(id: description.id, severity: description.severity(in: environment), message: message, location: location,
+                                    notes: notes, fix: fix ?? description.remediation, subject: subject)
+        diagnostic.edits = edits
+        return diagnostic
     }
 
     /// Every container the spec wrote (main, init and sidecar) with its workload and a display name;

@@ -23,6 +23,7 @@ struct Clusterspec: ParsableCommand {
               2  usage, parse, configuration or I/O error
 
             EXAMPLES
+              clusterspec init shop
               clusterspec build specs/*.cluster.yaml -o out
               clusterspec check
               clusterspec build specs/goverse.cluster.yaml -o -
@@ -32,7 +33,8 @@ struct Clusterspec: ParsableCommand {
               clusterspec explain pdb-keeps-quorum
             """,
         version: ClusterSpecVersion.current,
-        subcommands: [Build.self, Check.self, GoldenCommand.self, Diff.self, Rules.self, Explain.self, ArgoCDCommand.self])
+        subcommands: [Init.self, Build.self, Check.self, GoldenCommand.self, Diff.self, Rules.self, Explain.self, Schema.self,
+                      Lsp.self, Graph.self, Version.self, Completions.self, ArgoCDCommand.self])
 }
 
 /// Options every command shares.

@@ -81,9 +81,23 @@ struct GoldenCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Fail (exit 1) when golden/ differs from what the specs compile to.",
-        discussion: "Prints a unified diff of every differing file (stale files included) and a summary of what changed.")
+        discussion: """
+            Prints a unified diff of every differing file (stale files included) and a summary of what changed. \
+            With --format markdown, prints a pull-request comment instead: membership and other operational \
+            warnings first, per system and environment the objects added, removed and changed, policy changes \
+            per peer, the graph of each changed system and a collapsed diff, secret values hidden, within \
+            GitHub's 65,536-character limit.
+
+            EXIT CODES
+              0  up to date
+              1  golden/ differs, or the specs fail their rules
+              2  usage, parse, configuration or I/O error
+            """)
 
     @OptionGroup var options: GoldenOptions
+
+    @Option(name: .long, help: "text (default) or markdown (a pull-request comment).")
+    var format: ReportStyle = .text
 
     func run() throws {
         let project = try options.project()
@@ -95,6 +109,11 @@ struct GoldenCheck: ParsableCommand {
         } catch {
             printError("clusterspec: error: \(error.description)\n")
             throw Exit.inputError
+        }
+        if format == .markdown {
+            print(ReviewReport.golden(comparison, directory: golden, compilation: compilation).markdown(), terminator: "")
+            if comparison.isClean { return }
+            throw Exit.violations
         }
         if comparison.isClean {
             print("\(golden)/ is up to date")
@@ -148,12 +167,16 @@ struct Diff: ParsableCommand {
             EXAMPLES
               clusterspec diff specs/goverse.cluster.yaml --env staging --env prod
               clusterspec diff specs/goverse.cluster.yaml --env base --env dev
+              clusterspec diff specs --env dev --env prod --format markdown
             """)
 
     @OptionGroup var inputs: InputOptions
 
     @Option(name: .long, help: "The two environments to compare (give it twice).")
     var env: [String] = []
+
+    @Option(name: .long, help: "text (default) or markdown (a pull-request comment).")
+    var format: ReportStyle = .text
 
     func validate() throws {
         guard env.count == 2 else { throw ValidationError("give exactly two environments: --env A --env B") }
@@ -172,11 +195,19 @@ struct Diff: ParsableCommand {
                 missing += env.filter { !names.contains($0) }.map { "\(system.name) has no environment '\($0)' (it has \(names.joined(separator: ", ")))" }
                 continue
             }
-            for line in Environments.differences(old, new, scope: "\(system.name): \(env[0]) → \(env[1])") { print(line) }
+            if format == .text {
+                for line in Environments.differences(old, new, scope: "\(system.name): \(env[0]) → \(env[1])") { print(line) }
+            }
         }
         if !missing.isEmpty {
             for line in Set(missing).sorted() { printError("clusterspec: error: \(line)\n") }
             throw Exit.inputError
         }
+        if format == .markdown {
+            print(ReviewReport.environments(compilation, from: env[0], to: env[1]).markdown(), terminator: "")
+        }
     }
 }
+
+/// How `golden check` and `diff` print: for a terminal, or as a pull-request comment.
+enum ReportStyle: String, ExpressibleByArgument, CaseIterable { case text, markdown }

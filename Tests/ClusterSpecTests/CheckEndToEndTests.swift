@@ -75,7 +75,7 @@ struct CheckEndToEndTests {
     @Test func anUnknownEnvironmentIsAUsageErrorListingTheSpecsEnvironments() throws {
         let typo = try clusterspec(["check", "specs", "--env", "prdo"])
         #expect(typo.status == 2)
-        #expect(typo.stdout.contains("specs/goverse.cluster.yaml:13:7: error: 'goverse' has no environment 'prdo'; did you mean 'prod'? [unknown-environment]"),
+        #expect(typo.stdout.contains("specs/goverse.cluster.yaml:14:7: error: 'goverse' has no environment 'prdo'; did you mean 'prod'? [unknown-environment]"),
                 "\(typo.stdout)")
         #expect(typo.stdout.contains("  note: its environments: dev, prod, staging\n"))
         // Only platform-kernel has prod-eu: every other spec it is applied to is an error, in build too.

@@ -76,7 +76,7 @@ struct EngineStructureTests {
         let names = Engines.names
         #expect(Set(names).count == names.count, "\(names)")
         for engine in Engines.all {
-            let common = Set(SpecKeys.storeCommon).intersection(engine.keys)
+            let common = Set(SpecKeys.storeCommon.names).intersection(engine.keys)
             #expect(common.isEmpty, "'\(engine.name)' redefines common store keys \(common.sorted())")
         }
         // Golden summaries tell quorum StatefulSets by their component label.

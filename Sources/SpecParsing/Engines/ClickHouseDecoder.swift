@@ -6,10 +6,23 @@ extension ClickHouseSettings: EngineDecoding {
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> ClickHouseSettings? {
         decoder.decodeClickHouse(fields, at: store.location)
     }
+
+    static let keyDescriptions = [
+        KeyDescription("shards", SpecKeys.memberCount, "Shards: one StatefulSet each.", default: .integer(1)),
+        KeyDescription("replicas", SpecKeys.memberCount, "Replicas of each shard.", default: .integer(1)),
+        KeyDescription("keeper", .object(SpecKeys.keeper), "ClickHouse Keeper, the coordination quorum replication needs."),
+        KeyDescription("credentials", .object(SpecKeys.credentials), "An existing Secret with the default user's `username` and `password`."),
+    ]
 }
 
 extension SpecKeys {
-    static let keeper = ["members", "version", "image", "storage", "resources"]
+    static let keeper = KeyTable("keeper", "ClickHouse Keeper members.", [
+        KeyDescription("members", memberCount, "Keeper members (odd).", default: .integer(3)),
+        KeyDescription("version", .nonEmptyText, "Keeper's image tag (or give `image`)."),
+        KeyDescription("image", .nonEmptyText, "A full Keeper image instead of `version`."),
+        KeyDescription("storage", .object(storage), "The volume per Keeper member."),
+        KeyDescription("resources", .object(resources), "Requests and limits of each Keeper member."),
+    ])
 }
 
 extension SpecDecoder {

@@ -6,10 +6,21 @@ extension EtcdSettings: EngineDecoding {
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> EtcdSettings? {
         decoder.decodeEtcd(fields, at: store.location)
     }
+
+    static let keyDescriptions = [
+        KeyDescription("members", SpecKeys.memberCount, "Raft members (odd: 3 or 5).", default: .integer(3)),
+        KeyDescription("toolsImage", .nonEmptyText, "The static busybox image the member entrypoint runs with.",
+                       default: .text(EtcdSettings.defaultToolsImage)),
+        KeyDescription("backup", .object(SpecKeys.snapshotBackup), "Periodic `etcdctl snapshot save` to a volume of their own (a CronJob)."),
+    ]
 }
 
 extension SpecKeys {
-    static let snapshotBackup = ["schedule", "keep", "storage"]
+    static let snapshotBackup = KeyTable("snapshotBackup", "Periodic snapshots to a volume, keeping the newest.", [
+        KeyDescription("schedule", .nonEmptyText, "A cron schedule (five fields: `0 */6 * * *`).", required: true),
+        KeyDescription("keep", .integer(2...1000), "Snapshots kept, the newest.", default: .integer(7)),
+        KeyDescription("storage", .object(storage), "The snapshots' volume (default size: 10Gi)."),
+    ])
 }
 
 extension SpecDecoder {

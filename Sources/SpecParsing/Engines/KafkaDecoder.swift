@@ -7,10 +7,25 @@ extension KafkaSettings: EngineDecoding {
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> KafkaSettings? {
         decoder.decodeKafka(fields, at: store.location)
     }
+
+    static let keyDescriptions = [
+        KeyDescription("controllers", SpecKeys.memberCount, "KRaft controllers (a quorum: odd).", default: .integer(3)),
+        KeyDescription("brokers", SpecKeys.memberCount, "Brokers.", default: .integer(3)),
+        KeyDescription("combined", SpecKeys.memberCount, "Pods that are broker and controller at once, instead of both (dev)."),
+        KeyDescription("replication", .object(SpecKeys.replication), "Replication factors (default: from the broker count)."),
+        KeyDescription("partitions", .integer(1...100_000), "Default partitions of new topics."),
+        KeyDescription("config", .textMap(.any), "Broker properties, passed as KAFKA_* variables."),
+        KeyDescription("clusterId", .nonEmptyText, "An existing cluster's id (22 characters of base64url)."),
+    ]
 }
 
 extension SpecKeys {
-    static let replication = ["factor", "minInSync", "offsetsFactor", "transactionFactor"]
+    static let replication = KeyTable("replication", "Replication factors.", [
+        KeyDescription("factor", memberCount, "Default replication factor (default: min(3, brokers))."),
+        KeyDescription("minInSync", memberCount, "Minimum in-sync replicas (default: factor − 1)."),
+        KeyDescription("offsetsFactor", memberCount, "Replication of the offsets topic (default: factor)."),
+        KeyDescription("transactionFactor", memberCount, "Replication of the transaction log (default: factor)."),
+    ])
 }
 
 extension SpecDecoder {

@@ -9,11 +9,36 @@ extension PostgresSettings: EngineDecoding {
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> PostgresSettings? {
         decoder.decodePostgres(fields, store: store.value, at: store.location)
     }
+
+    static let keyDescriptions = [
+        KeyDescription("mode", .choice(of: PostgresMode.self), "single (one pod), cloudnative-pg (a Cluster CR) or external (a managed database).",
+                       default: .text(PostgresMode.single.rawValue)),
+        KeyDescription("instances", SpecKeys.memberCount, "Instances (default: 3 with cloudnative-pg, else 1)."),
+        KeyDescription("database", .nonEmptyText, "The database (default: the store's name as an identifier)."),
+        KeyDescription("user", .nonEmptyText, "The application user.", default: .text("app")),
+        KeyDescription("credentials", .object(SpecKeys.credentials), "Single mode: an existing Secret with `password`."),
+        KeyDescription("external", .object(SpecKeys.externalDatabase), "External mode: where the database is."),
+        KeyDescription("synchronous", .boolean, "cloudnative-pg: each commit waits for a standby (needs 2 or more instances).",
+                       default: .boolean(false)),
+        KeyDescription("backup", .object(SpecKeys.objectStoreBackup), "cloudnative-pg: base backups and WAL archiving to an object store."),
+    ]
 }
 
 extension SpecKeys {
-    static let externalDatabase = ["host", "port", "secret", "cidr"]
-    static let objectStoreBackup = ["destination", "secret", "schedule", "retention"]
+    static let externalDatabase = KeyTable("externalDatabase", "A database outside the cluster.", [
+        KeyDescription("host", .nonEmptyText, "Its host name.", required: true),
+        KeyDescription("port", portNumber, "Its port.", default: .integer(PostgresSettings.port.number)),
+        KeyDescription("secret", .nonEmptyText, "A Secret with `username` and `password`.", required: true),
+        KeyDescription("cidr", .nonEmptyText, "Its address range, for egress policy (default: any address on its port)."),
+    ])
+    static let objectStoreBackup = KeyTable("objectStoreBackup", "CloudNativePG base backups and WAL archiving to an object store.", [
+        KeyDescription("destination", .nonEmptyText, "The object store path, `s3://bucket/path`.", required: true),
+        KeyDescription("secret", .nonEmptyText,
+                       "A Secret with `\(PostgresBackupSpec.accessKeyID)` and `\(PostgresBackupSpec.secretAccessKey)`.", required: true),
+        KeyDescription("schedule", .nonEmptyText, "A six-field cron schedule, seconds first (`0 0 3 * * *` is 03:00 daily).",
+                       default: .text("0 0 3 * * *")),
+        KeyDescription("retention", .nonEmptyText, "How long backups are kept (`30d`).", default: .text("30d")),
+    ])
 }
 
 extension SpecDecoder {

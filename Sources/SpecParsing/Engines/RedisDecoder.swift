@@ -13,18 +13,35 @@ extension RedisSettings: EngineDecoding {
         return chosen
     }
 
-    static var vocabulary: [String] {
-        SpecKeys.redisFailover + RedisFlavor.allCases.map(\.rawValue) + RedisPersistence.allCases.map(\.rawValue)
-            + RedisEvictionPolicy.allCases.map(\.rawValue)
-    }
-
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> RedisSettings? {
         decoder.decodeRedis(fields, at: store.location)
     }
+
+    static let keyDescriptions = [
+        KeyDescription("flavor", .choice(of: RedisFlavor.self), "redis (the `redis` image) or valkey (`valkey/valkey`).",
+                       default: .text(RedisFlavor.redis.rawValue)),
+        KeyDescription("replicas", SpecKeys.memberCount, "Server pods: 1 is a standalone server, more are a primary and its replicas.",
+                       default: .integer(1)),
+        KeyDescription("sentinels", SpecKeys.memberCount, "Sentinel pods (default: 3 once there are replicas, none for a standalone server)."),
+        KeyDescription("failover", .object(SpecKeys.redisFailover), "How the sentinels detect a failed primary and promote a replica."),
+        KeyDescription("sentinelResources", .object(SpecKeys.resources), "Requests and limits of each sentinel (default: the store's)."),
+        KeyDescription("auth", .object(SpecKeys.credentials),
+                       "An existing Secret whose `\(RedisSettings.passwordKey)` every server and sentinel requires."),
+        KeyDescription("persistence", .choice(of: RedisPersistence.self), "What a server keeps on its volume: aof, rdb or none.",
+                       default: .text(RedisPersistence.aof.rawValue)),
+        KeyDescription("maxmemory", .quantity, "Most memory the data set may use, in bytes (`512Mi`)."),
+        KeyDescription("maxmemoryPolicy", .choice(of: RedisEvictionPolicy.self), "How `maxmemory` makes room (Redis's `maxmemory-policy`)."),
+    ]
 }
 
 extension SpecKeys {
-    static let redisFailover = ["quorum", "downAfter", "timeout", "parallelSyncs"]
+    static let redisFailover = KeyTable("redisFailover", "The sentinels' failure detection and failover.", [
+        KeyDescription("quorum", memberCount, "Sentinels that must agree the primary is down (default: a majority)."),
+        KeyDescription("downAfter", .duration, "How long the primary stays unreachable before a sentinel thinks it down.",
+                       default: .text("30s")),
+        KeyDescription("timeout", .duration, "The failover timeout.", default: .text("3m")),
+        KeyDescription("parallelSyncs", memberCount, "Replicas resynchronising with a new primary at once.", default: .integer(1)),
+    ])
 }
 
 extension SpecDecoder {

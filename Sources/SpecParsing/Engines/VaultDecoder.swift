@@ -3,22 +3,40 @@ import SpecModel
 /// Vault: `members` (3 by default), an auto-unseal `seal` and `ui`; and the Vault Secrets
 /// Operator's source of a synced Secret (`secrets.<name>.vault`).
 extension VaultSettings: EngineDecoding {
-    static var vocabulary: [String] { SpecKeys.vaultSecret + VaultKVType.allCases.map(\.rawValue) }
+    static var vocabulary: [String] { VaultKVType.allCases.map(\.rawValue) }
 
     static func decode(_ fields: Fields, store: Located<String>, with decoder: SpecDecoder) -> VaultSettings? {
         decoder.decodeVault(fields, at: store.location)
     }
+
+    static let keyDescriptions = [
+        KeyDescription("members", SpecKeys.memberCount, "Raft members (odd: 3 or 5).", default: .integer(3)),
+        KeyDescription("seal", .object(SpecKeys.seal), "Auto-unseal; without it every restarted pod must be unsealed by hand."),
+        KeyDescription("ui", .boolean, "Serve the web UI.", default: .boolean(true)),
+    ]
 }
 
 extension VaultSecretSource: SecretSyncDecoding {
     static func decode(_ node: YAMLNode, with decoder: SpecDecoder) -> VaultSecretSource? {
         decoder.decodeVaultSource(node)
     }
+
+    static let keyDescription = KeyDescription("vault", .object(SpecKeys.vaultSecret),
+                                               "Have the Vault Secrets Operator create it from a KV secret.")
 }
 
 extension SpecKeys {
-    static let seal = ["type", "config"]
-    static let vaultSecret = ["mount", "path", "type", "refreshAfter", "auth"]
+    static let seal = KeyTable("seal", "Vault auto-unseal.", [
+        KeyDescription("type", .nonEmptyText, "The seal type (awskms, gcpckms, azurekeyvault, transit…).", required: true),
+        KeyDescription("config", .textMap(.any), "The seal's parameters (no credentials: use a cloud identity)."),
+    ])
+    static let vaultSecret = KeyTable("vaultSecret", "A Secret synced from Vault KV by the Vault Secrets Operator.", [
+        KeyDescription("mount", .nonEmptyText, "The KV engine's mount.", required: true),
+        KeyDescription("path", .nonEmptyText, "The secret's path in it.", required: true),
+        KeyDescription("type", .choice(of: VaultKVType.self), "The KV engine version.", default: .text(VaultKVType.kv2.rawValue)),
+        KeyDescription("refreshAfter", .duration, "How often the operator refreshes it."),
+        KeyDescription("auth", .nonEmptyText, "A VaultAuth object to use instead of the default."),
+    ])
 }
 
 extension SpecDecoder {

@@ -29,9 +29,12 @@ struct QuorumSizeOdd: Rule {
             let n = group.members.value
             let subject = "\(group.role) '\(group.statefulSet)' has \(n) member\(n == 1 ? "" : "s")"
             if n % 2 == 0 {
+                // The count as written (a plain integer) becomes the next odd one.
+                let edits = group.members.isDefault ? [] : [SuggestedEdit("Use \(n + 1) members", at: group.members.location,
+                                                                           length: String(n).count, replacement: String(n + 1))]
                 return context.finding(
                     "\(subject): an even count tolerates no more failures than \(n - 1) and needs a larger majority (\(group.quorum) votes)",
-                    about: store.name.value, at: group.members.location, fix: "Use \(n - 1) or \(n + 1) members.")
+                    about: store.name.value, at: group.members.location, fix: "Use \(n - 1) or \(n + 1) members.", edits: edits)
             }
             if n == 1, !context.isDevelopment {
                 return context.finding("\(subject): a single member tolerates no failure; use 3 outside dev", about: store.name.value, at: group.members.location)
