@@ -216,8 +216,9 @@ public enum Compiler {
                 let system = base.name.value
                 if let members = previous.members(system: system, environment: environment) {
                     judged += MembershipComparison.check(spec, environment: environment, previous: members)
-                } else {
-                    // The same note for every environment of a new system merges into one.
+                } else if spec.stores.contains(where: { !$0.roles.isEmpty }) {
+                    // Only a system with store members has membership to compare; the same note
+                    // for every environment of a new system merges into one.
                     let path = previous.hasSystem(system) ? previous.path(system: system, environment: environment) : previous.path(system: system)
                     judged.append(MembershipComparison.previousMissing(spec, path: path))
                 }
